@@ -1,0 +1,155 @@
+"""Decisions: what `policylang eval` says about one case (contract §4).
+
+Takes: the findings of the interpreter for one case.
+Returns: a `Decision`, its JSON object (`to_json`) and its text for people (`render_text`).
+Guarantees: the JSON shape is the published contract: `id`, `date`, `outcome`, `reasons`,
+`obligations`, `suspended`, `not_in_force`, `overridden`, `screening`, `classification`,
+`errors`, `warnings`; lists are always present, empty when there is nothing to say.
+"""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+import attrs
+
+from policylang.diagnostics import Diagnostic
+from policylang.program import ClauseKey
+
+
+@attrs.frozen
+class Reason:
+    """A clause that applies to the case, with its effect and its legal text."""
+    key: ClauseKey
+    effect: str
+    source: str
+    title: str | None = None
+    text: dict[str, str] = attrs.field(factory=dict)
+
+
+@attrs.frozen
+class Duty:
+    """An obligation of an applicable clause in force."""
+    kind: str
+    key: ClauseKey
+    due: datetime.date | None = None
+    detail: str | None = None
+
+
+@attrs.frozen
+class Suspended:
+    """A clause that would apply but is suspended."""
+    key: ClauseKey
+    by: ClauseKey | None
+    start: datetime.date
+    end: datetime.date
+
+
+@attrs.frozen
+class NotInForce:
+    """A clause that would apply but is not yet, or no longer, in force."""
+    key: ClauseKey
+    state: str
+    start: datetime.date | None
+    end: datetime.date | None
+
+
+@attrs.frozen
+class Overridden:
+    """A clause that applies but is set aside by an exception."""
+    key: ClauseKey
+    by: tuple[ClauseKey, ...]
+
+
+@attrs.frozen
+class Classified:
+    """The control code an item given by category was classified to, and the clause that did it."""
+    code: str
+    key: ClauseKey
+
+
+@attrs.frozen
+class Decision:
+    """The decision for one case."""
+    id: Any
+    date: datetime.date | None
+    outcome: str
+    reasons: tuple[Reason, ...] = ()
+    obligations: tuple[Duty, ...] = ()
+    suspended: tuple[Suspended, ...] = ()
+    not_in_force: tuple[NotInForce, ...] = ()
+    overridden: tuple[Overridden, ...] = ()
+    screening: tuple[Any, ...] = ()
+    classification: tuple[Classified, ...] = ()
+    errors: tuple[Diagnostic, ...] = ()
+    warnings: tuple[Diagnostic, ...] = ()
+
+    def to_json(self) -> dict:
+        return {
+            "id": self.id,
+            "date": _d(self.date),
+            "outcome": self.outcome,
+            "reasons": [{**_k(r.key), "effect": r.effect, "source": r.source, "title": r.title,
+                         "text": r.text} for r in self.reasons],
+            "obligations": [_drop_none({"kind": o.kind, **_k(o.key), "due": _d(o.due), "detail": o.detail})
+                            for o in self.obligations],
+            "suspended": [{**_k(s.key), "by": str(s.by) if s.by else None, "from": _d(s.start),
+                           "through": _d(s.end)} for s in self.suspended],
+            "not_in_force": [{**_k(n.key), "state": n.state, "from": _d(n.start), "through": _d(n.end)}
+                             for n in self.not_in_force],
+            "overridden": [{**_k(o.key), "by": [_k(b) for b in o.by]} for o in self.overridden],
+            "screening": [{"party": s.party, "list": s.list, "entry": s.entry, "score": s.score}
+                          for s in self.screening],
+            "classification": [{"code": c.code, **_k(c.key)} for c in self.classification],
+            "errors": [_diag(e) for e in self.errors],
+            "warnings": [_diag(w) for w in self.warnings],
+        }
+
+
+def _k(key: ClauseKey) -> dict:
+    return {"policy": key.policy, "clause": key.clause}
+
+
+def _d(day: datetime.date | None) -> str | None:
+    return day.isoformat() if day else None
+
+
+def _drop_none(d: dict) -> dict:
+    return {k: v for k, v in d.items() if v is not None}
+
+
+def _diag(d: Diagnostic) -> dict:
+    return _drop_none({"code": d.code, "message": d.message, "path": d.path, "help": d.help})
+
+
+# ------------------------------------------------------------------ text for people
+
+def render_text(decision: Decision) -> str:
+    """The outcome first, then each reason with its article and quoted text, then duties and dates."""
+    head = f"{decision.id or '(no id)'}  {decision.date or ''}  {decision.outcome.upper()}"
+    lines = [head.rstrip()]
+    for e in decision.errors:
+        lines.append(f"  error[{e.code}] {e.path or '(case)'}: {e.message}" + (f" ({e.help})" if e.help else ""))
+    for r in decision.reasons:
+        lines.append(f"  because {r.key} ({r.title or 'untitled'}): {r.effect}")
+        lines.append(f"    {r.source}")
+    for c in decision.classification:
+        lines.append(f"  classified as {c.code} by {c.key}")
+    for o in decision.obligations:
+        due = f", due {o.due}" if o.due else ""
+        detail = f": {o.detail}" if o.detail else ""
+        lines.append(f"  duty {o.kind.replace('_', ' ')} under {o.key}{due}{detail}")
+    for o in decision.overridden:
+        lines.append(f"  set aside {o.key} by exception " + ", ".join(str(b) for b in o.by))
+    for s in decision.suspended:
+        lines.append(f"  suspended {s.key} by {s.by} from {s.start} through {s.end}")
+    for n in decision.not_in_force:
+        when = {"not_yet": f"in force from {n.start}", "expired": f"in force through {n.end}",
+                "repealed": f"repealed after {n.end}"}.get(n.state, n.state)
+        lines.append(f"  not in force {n.key}: {when}")
+    for s in decision.screening:
+        lines.append(f"  screening {s.party}: near `{s.entry}` on {s.list} (score {s.score})")
+    for w in decision.warnings:
+        lines.append(f"  warning[{w.code}] {w.path or ''}: {w.message}")
+    return "\n".join(lines)

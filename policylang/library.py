@@ -1,0 +1,97 @@
+"""Loading a library: files on disk to a checked `Program`, through the stages in order.
+
+Takes: paths of `.ecp` files or folders of them.
+Returns: the `Program` and every diagnostic of the stage that stopped (or warnings of all).
+Guarantees: the pipeline is the list `STAGES`; each stage runs only when the ones before it
+reported no error; every file is parsed even when another has a syntax error, so one run shows
+every syntax error at once. The shipped stdlib is always part of the library unless
+`with_stdlib=False`; the same file named twice is read once.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Iterable
+
+from policylang import ast
+from policylang.check.checker import check_program
+from policylang.diagnostics import Diagnostic, error
+from policylang.program import Program, build_program
+from policylang.source import SourceFile
+from policylang.syntax.parser import parse
+
+_PACKAGE = Path(__file__).resolve().parent
+
+
+def _shipped(name: str) -> Path:
+    installed = _PACKAGE / "_library" / name   # where a wheel puts it
+    return installed if installed.is_dir() else _PACKAGE.parent / name
+
+
+def stdlib_dir() -> Path:
+    """The shipped stdlib (`stdlib/`)."""
+    return _shipped("stdlib")
+
+
+def policies_dir() -> Path:
+    """The shipped announcements (`policies/`)."""
+    return _shipped("policies")
+
+
+def ecp_files(paths: Iterable[Path | str]) -> list[Path]:
+    """The `.ecp` files named, or found below the folders named, each once, sorted."""
+    found: dict[Path, None] = {}
+    for p in map(Path, paths):
+        if p.is_dir():
+            for f in sorted(p.rglob("*.ecp")):
+                found[f.resolve()] = None
+        else:
+            found[p.resolve()] = None
+    return list(found)
+
+
+def _parse_all(files: list[Path]) -> tuple[list[ast.Module], list[Diagnostic]]:
+    modules, diags = [], []
+    for path in files:
+        try:
+            text = path.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            diags.append(error("E001", None, found=f"file `{path}` ({exc.__class__.__name__})",
+                               help="name a readable UTF-8 `.ecp` file or folder"))
+            continue
+        module, found = parse(SourceFile(_display(path), text))
+        diags += found
+        if module is not None:
+            modules.append(module)
+    return modules, diags
+
+
+def _display(path: Path) -> str:
+    try:
+        return str(path.relative_to(Path.cwd()))
+    except ValueError:
+        return str(path)
+
+
+# The pipeline, in order: each stage takes the previous stage's value.
+STAGES = ("parse", "index", "check")
+
+
+def load(paths: Iterable[Path | str], *, with_stdlib: bool = True) -> tuple[Program | None, list[Diagnostic]]:
+    """Parse, index and check a library; the program is None when any stage reported an error."""
+    files = ecp_files([stdlib_dir(), *paths] if with_stdlib else list(paths))
+    modules, diags = _parse_all(files)
+    if any(d.is_error for d in diags):
+        return None, diags
+    program, diags = build_program(modules)
+    if any(d.is_error for d in diags):
+        return None, diags
+    diags = check_program(program)
+    if any(d.is_error for d in diags):
+        return None, diags
+    return program, diags
+
+
+def load_shipped() -> tuple[Program | None, list[Diagnostic]]:
+    """The shipped library: stdlib and policies."""
+    return load([policies_dir()])

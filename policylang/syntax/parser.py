@@ -1,0 +1,101 @@
+"""The Lark façade: text in, AST module (or syntax diagnostics) out.
+
+Takes: a `SourceFile`.
+Returns: `(Module | None, diagnostics)`; the module is None when the file has a syntax error.
+Guarantees: the parser is built once per process (LALR, contextual lexer, positions propagated);
+no `lark` object leaves `policylang.syntax`; a syntax error is a diagnostic with a code, a span
+and a hint, never an exception.
+
+>>> from policylang.source import SourceFile
+>>> module, diags = parse(SourceFile("x.ecp", "def origin = item.origin"))
+>>> module.items[0].name, diags
+('origin', [])
+"""
+
+from __future__ import annotations
+
+import functools
+from pathlib import Path
+
+import lark
+
+from policylang import ast
+from policylang.diagnostics import Diagnostic, error
+from policylang.source import SourceFile, Span
+from policylang.syntax.to_ast import ToAst
+
+GRAMMAR = Path(__file__).with_name("grammar.lark")
+
+# How a terminal is named in "expected …" hints.
+_TERMINAL_NAMES = {
+    "NAME": "a name", "STRING": "a string", "NUMBER": "a number", "INT": "a whole number",
+    "DATE": "a date (YYYY-MM-DD)", "CODE": "a control code", "ANN_ID": "an announcement id",
+    "CLAUSE_ID": "a clause number", "UNIT": "a unit", "COMP_OP": "a comparison",
+    "ADD_OP": "`+` or `-`", "MUL_OP": "`*` or `/`", "LANG": "`zh` or `en`",
+    "QUANTIFIER": "`any` or `all`", "AGGREGATE": "`sum`, `count`, `min` or `max`",
+    "LICENSE": "`license`", "WORKING": "`working`",
+}
+
+
+@functools.cache
+def _parser() -> lark.Lark:
+    return lark.Lark(GRAMMAR.read_text(encoding="utf-8"), parser="lalr", lexer="contextual",
+                     propagate_positions=True, maybe_placeholders=True, cache=False)
+
+
+def _describe_terminal(name: str) -> str:
+    if name in _TERMINAL_NAMES:
+        return _TERMINAL_NAMES[name]
+    try:
+        pattern = _parser().get_terminal(name).pattern
+    except KeyError:
+        return name.lower()
+    if isinstance(pattern, lark.lexer.PatternStr):
+        return f"`{pattern.value}`"
+    return name.lower()
+
+
+def _expected_hint(expected: set[str]) -> str | None:
+    names = sorted({_describe_terminal(t) for t in expected if not t.startswith("$")})
+    if not names:
+        return None
+    if len(names) > 8:
+        names = names[:8] + ["…"]
+    return "expected " + ", ".join(names)
+
+
+def _syntax_diagnostic(file: SourceFile, exc: lark.exceptions.LarkError) -> Diagnostic:
+    if isinstance(exc, lark.exceptions.UnexpectedCharacters):
+        offset = exc.pos_in_stream
+        char = file.text[offset] if offset < len(file.text) else ""
+        return error("E002", Span(file, offset, offset + 1), char=char,
+                     help=_expected_hint(set(exc.allowed or ())))
+    if isinstance(exc, lark.exceptions.UnexpectedToken):
+        token = exc.token
+        if token.type == "$END":
+            end = len(file.text)
+            return error("E004", Span(file, max(0, end - 1), end),
+                         help=_expected_hint(set(exc.expected)) or "the file ends too early")
+        found = f"`{token.value}`"
+        return error("E001", Span(file, token.start_pos, token.end_pos), found=found,
+                     help=_expected_hint(set(exc.expected)))
+    if isinstance(exc, lark.exceptions.UnexpectedEOF):
+        end = len(file.text)
+        return error("E004", Span(file, max(0, end - 1), end),
+                     help=_expected_hint(set(exc.expected)))
+    raise exc  # an internal fault of the grammar, not the user's
+
+
+def parse(file: SourceFile) -> tuple[ast.Module | None, list[Diagnostic]]:
+    """Parse one file into an AST module."""
+    try:
+        tree = _parser().parse(file.text)
+    except lark.exceptions.UnexpectedInput as exc:
+        return None, [_syntax_diagnostic(file, exc)]
+    builder = ToAst(file)
+    items = builder.transform(tree)
+    if builder.diagnostics:
+        return None, builder.diagnostics
+    name = Path(file.path).stem
+    return ast.Module(name, file.path, tuple(items), span=Span(file, 0, len(file.text))), []
+
