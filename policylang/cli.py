@@ -119,6 +119,13 @@ def _print_decisions(decisions, name: str, fmt: str, several: bool) -> None:
         click.echo("\n\n".join(render_decision(d) for d in decisions))
 
 
+# Commands that live with their feature: each module defines one click command, added here.
+FEATURE_COMMANDS: tuple[tuple[str, str], ...] = ()
+
+for _module, _name in FEATURE_COMMANDS:
+    cli.add_command(getattr(__import__(_module, fromlist=[_name]), _name))
+
+
 def main() -> None:
     """Entry point of the `policylang` console script."""
     try:

@@ -33,6 +33,8 @@ def check_program(program: Program) -> list[Diagnostic]:
         _check_record(exprs, record)
     for name in program.definitions:
         exprs.definition_type(name)
+    for entity_list in program.entity_lists.values():
+        _check_entity_list(program, entity_list, diags)
     for rule, module in program.invalid_rules:
         _check_invalid_rule(exprs, rule, module, diags)
     for ann in program.announcements.values():
@@ -62,6 +64,17 @@ def _check_record(exprs: ExprChecker, record: ast.RecordDecl) -> None:
             if not T.compatible(declared, found):
                 exprs.diagnostics.append(error("E209", f.default.span, field=f.name, found=T.describe(found),
                                                expected=T.describe(declared)))
+
+
+def _check_entity_list(program: Program, entity_list: ast.EntityList, diags) -> None:
+    lists = program.enums.get("ListName")
+    if lists is not None and entity_list.name not in {m.name for m in lists.members}:
+        diags.append(error("E116", entity_list.span, name="ListName", member=entity_list.name,
+                           help=did_you_mean(entity_list.name, [m.name for m in lists.members])))
+    for entry in entity_list.entries:
+        if entry.source is not None and entry.source not in program.announcements:
+            diags.append(error("E105", entry.span, announcement=entry.source,
+                               help=did_you_mean(entry.source, program.announcements)))
 
 
 def _check_invalid_rule(exprs: ExprChecker, rule: ast.InvalidRule, module: str, diags) -> None:

@@ -284,8 +284,19 @@ class ExprChecker:
     def visit_ListLit(self, e, scope):
         return self._literal(e.items, scope, T.ListT)
 
+    def member_of_expected(self, e: ast.Expr, expected: T.Type, scope: Scope) -> bool:
+        """A bare name that is a member of the enumeration the other operand has.
+
+        Members resolve against the enumeration expected where they stand, before any other
+        meaning: `action == service` compares with `Action.service`, although `service` is also
+        a field of the case.
+        """
+        return (isinstance(e, ast.Name) and isinstance(expected, T.EnumT) and scope.local(e.name) is None
+                and expected.name in self.program.members.get(e.name, ()))
+
     def visit_Compare(self, e: ast.Compare, scope: Scope) -> T.Type:
-        left, right = self.typeof(e.left, scope), self.typeof(e.right, scope)
+        left = self.typeof(e.left, scope)
+        right = left if self.member_of_expected(e.right, left, scope) else self.typeof(e.right, scope)
         if not T.compatible(left, right):
             code = "E205" if isinstance(left, T.QuantityT) and isinstance(right, T.QuantityT) else "E202"
             if code == "E205":
@@ -304,6 +315,9 @@ class ExprChecker:
 
     def visit_Member(self, e: ast.Member, scope: Scope) -> T.Type:
         left = self.typeof(e.element, scope)
+        if isinstance(e.collection, ast.SetLit) and e.collection.items and all(
+                self.member_of_expected(i, left, scope) for i in e.collection.items):
+            return T.BOOL
         element = self._collection(e.collection, scope, "in")
         if not T.compatible(left, element):
             self.diagnostics.append(error("E202", e.span, left=T.describe(left), right=f"members that are {T.describe(element)}"))

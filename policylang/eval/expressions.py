@@ -223,7 +223,11 @@ class Evaluator:
         element = self.eval(e.element, env)
         if element is MISSING:
             return False
-        found = any(equal(element, x) for x in self._items(e.collection, env))
+        members = [self._member_of(i, element, env) for i in getattr(e.collection, "items", ())]
+        if members and all(members):
+            found = element in members
+        else:
+            found = any(equal(element, x) for x in self._items(e.collection, env))
         return not found if e.negated else found
 
     def visit_Within(self, e: ast.Within, env: Env) -> bool:
@@ -236,8 +240,17 @@ class Evaluator:
 
     # -------------------------------------------------------------- operators
 
+    def _member_of(self, e: ast.Expr, left: Any, env: Env) -> EnumValue | None:
+        """A bare member name read against the enumeration of the other operand (see the checker)."""
+        if (isinstance(e, ast.Name) and isinstance(left, EnumValue) and e.name not in env.locals
+                and left.enum in self.program.members.get(e.name, ())):
+            return EnumValue(left.enum, e.name)
+        return None
+
     def visit_Compare(self, e: ast.Compare, env: Env) -> bool:
-        return compare(e.op, self.eval(e.left, env), self.eval(e.right, env))
+        left = self.eval(e.left, env)
+        right = self._member_of(e.right, left, env)
+        return compare(e.op, left, right if right is not None else self.eval(e.right, env))
 
     def visit_Given(self, e: ast.Given, env: Env) -> bool:
         given = self.eval(e.expr, env) is not MISSING
