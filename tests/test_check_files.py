@@ -38,7 +38,7 @@ def test_check_file(path: Path) -> None:
     found = {(d.span.line, d.code) for d in mine}
     assert found == expected_markers(path), [f"{d.span.line}: {d.code} {d.message}" for d in mine]
     for d in mine:
-        assert d.message and d.message[0].islower() and not d.message.endswith(".")
+        assert d.message and not d.message[0].isupper() and not d.message.endswith(".")
 
 
 def test_there_are_check_files() -> None:
