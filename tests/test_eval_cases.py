@@ -12,7 +12,7 @@ Each YAML file under `tests/eval/` and `tests/corpus/` holds:
           reasons: [{policy: MOFCOM-2025-61, clause: I(3)}]
           obligations: [{kind: report, due: "2025-10-16"}]
 
-For `outcome` the decision must be equal. For each list named in `expect` (`reasons`,
+For `outcome`, `date` and `id` the decision must be equal. For each list named in `expect` (`reasons`,
 `obligations`, `suspended`, `not_in_force`, `overridden`, `classification`, `errors`,
 `warnings`, `screening`), the decision must hold exactly as many entries, and each expected entry
 must match a distinct actual entry on every key it gives. Lists not named are not checked.
@@ -82,8 +82,8 @@ def test_case(policies, default_date, entry) -> None:
     decision = interpreter_for(policies).decide(_raw(entry), day).to_json()
     expect = entry["expect"]
     for key, want in expect.items():
-        if key == "outcome":
-            assert decision["outcome"] == want, json.dumps(decision, ensure_ascii=False, indent=1)
+        if key in ("outcome", "date", "id"):
+            assert decision[key] == want, json.dumps(decision, ensure_ascii=False, indent=1)
         else:
             assert_list(key, want, decision[key])
 

@@ -73,7 +73,8 @@ class Interpreter:
         reading_ctx = self._context(default_date or datetime.date.today(), None)
         read = CaseReader(self.program, Evaluator(reading_ctx)).read(raw, default_date)
         if read.value is None:
-            return Decision(read.id, default_date, "error", errors=read.errors, warnings=read.warnings)
+            return Decision(read.id, _date_of(raw) or default_date, "error", errors=read.errors,
+                            warnings=read.warnings)
         case = read.value
         day = case.get("date")
         try:
@@ -187,3 +188,11 @@ class Interpreter:
 
     def decide_all(self, raws: list[RawCase], default_date: datetime.date | None = None) -> list[Decision]:
         return [self.decide(raw, default_date) for raw in raws]
+
+
+def _date_of(raw: RawCase) -> datetime.date | None:
+    """The case's own date, when it can be read, for echoing in an error decision."""
+    try:
+        return datetime.date.fromisoformat(raw.data["date"])
+    except (TypeError, KeyError, ValueError):
+        return None
