@@ -73,23 +73,28 @@ def _display(path: Path) -> str:
         return str(path)
 
 
-# The pipeline, in order: each stage takes the previous stage's value.
-STAGES = ("parse", "index", "check")
+def _check(program: Program) -> tuple[Program, list[Diagnostic]]:
+    return program, check_program(program)
+
+
+# The pipeline, in order: each stage takes the previous stage's value and returns the next one
+# with its diagnostics. A stage runs only when the stages before it reported no error.
+STAGES = (
+    ("parse", _parse_all),       # list of files -> list of AST modules
+    ("index", build_program),    # modules -> Program (duplicates reported)
+    ("check", _check),           # Program -> Program (names, types, units, references, dates)
+)
 
 
 def load(paths: Iterable[Path | str], *, with_stdlib: bool = True) -> tuple[Program | None, list[Diagnostic]]:
     """Parse, index and check a library; the program is None when any stage reported an error."""
-    files = ecp_files([stdlib_dir(), *paths] if with_stdlib else list(paths))
-    modules, diags = _parse_all(files)
-    if any(d.is_error for d in diags):
-        return None, diags
-    program, diags = build_program(modules)
-    if any(d.is_error for d in diags):
-        return None, diags
-    diags = check_program(program)
-    if any(d.is_error for d in diags):
-        return None, diags
-    return program, diags
+    value = ecp_files([stdlib_dir(), *paths] if with_stdlib else list(paths))
+    diags: list[Diagnostic] = []
+    for _, stage in STAGES:
+        value, diags = stage(value)
+        if any(d.is_error for d in diags):
+            return None, diags
+    return value, diags
 
 
 def load_shipped() -> tuple[Program | None, list[Diagnostic]]:
