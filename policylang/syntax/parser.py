@@ -15,6 +15,7 @@ and a hint, never an exception.
 from __future__ import annotations
 
 import functools
+import threading
 from pathlib import Path
 
 import lark
@@ -99,3 +100,39 @@ def parse(file: SourceFile) -> tuple[ast.Module | None, list[Diagnostic]]:
     name = Path(file.path).stem
     return ast.Module(name, file.path, tuple(items), span=Span(file, 0, len(file.text))), []
 
+
+
+_COMMENTS_LOCK = threading.Lock()
+
+
+@functools.cache
+def _commented_parser() -> tuple[lark.Lark, list]:
+    sink: list = []
+    parser = lark.Lark(GRAMMAR.read_text(encoding="utf-8"), parser="lalr", lexer="contextual",
+                       propagate_positions=True, maybe_placeholders=True, cache=False,
+                       lexer_callbacks={"COMMENT": sink.append})
+    return parser, sink
+
+
+def parse_with_comments(file: SourceFile) -> tuple[ast.Module | None, list[Diagnostic], tuple[Span, ...]]:
+    """Parse like `parse`, and also return the span of every `# …` comment, in order.
+
+    The formatter needs the comments that `parse` drops. The AST and diagnostics are those
+    `parse` returns for the same text; the comments are found even when the file has an error
+    after them.
+
+    >>> module, diags, comments = parse_with_comments(SourceFile("x.ecp", "import a  # why"))
+    >>> [c.text() for c in comments]
+    ['# why']
+    """
+    parser, sink = _commented_parser()
+    with _COMMENTS_LOCK:  # the sink is shared by every call
+        sink.clear()
+        try:
+            parser.parse(file.text)
+        except lark.exceptions.UnexpectedInput:
+            pass
+        comments = tuple(Span(file, t.start_pos, t.end_pos) for t in sink)
+        sink.clear()
+    module, diags = parse(file)
+    return module, diags, comments
