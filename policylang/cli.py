@@ -120,7 +120,9 @@ def _print_decisions(decisions, name: str, fmt: str, several: bool) -> None:
 
 
 # Commands that live with their feature: each module defines one click command, added here.
-FEATURE_COMMANDS: tuple[tuple[str, str], ...] = ()
+FEATURE_COMMANDS: tuple[tuple[str, str], ...] = (
+    ("policylang.fmt.command", "fmt"),
+)
 
 for _module, _name in FEATURE_COMMANDS:
     cli.add_command(getattr(__import__(_module, fromlist=[_name]), _name))

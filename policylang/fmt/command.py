@@ -1,0 +1,81 @@
+"""`policylang fmt`: format `.ecp` files in place, or check or show what would change.
+
+Takes: paths of `.ecp` files or folders (default: the current folder), or `-` for standard input.
+Returns: exit 0 when done (or, with `--check`, when every file is already formatted); 1 when
+`--check` finds a file that formatting would change; 2 when a file does not parse (its syntax
+diagnostics are printed, the file is left alone).
+Guarantees: `--check` and `--diff` never write; a file is written only when its text changes.
+"""
+
+from __future__ import annotations
+
+import difflib
+import sys
+from pathlib import Path
+
+import click
+
+from policylang import diagnostics as D
+from policylang.fmt import format_source
+from policylang.library import ecp_files
+
+EXIT_OK, EXIT_WOULD_CHANGE, EXIT_CANNOT_RUN = 0, 1, 2
+
+
+@click.command("fmt")
+@click.argument("paths", nargs=-1, type=click.Path(exists=True, allow_dash=True, path_type=str))
+@click.option("--check", is_flag=True, help="Write nothing; exit 1 if a file is not formatted.")
+@click.option("--diff", "show_diff", is_flag=True, help="Write nothing; print what would change as a diff.")
+def fmt(paths: tuple[str, ...], check: bool, show_diff: bool) -> None:
+    """Format .ecp files (PATHS: files or folders; default: the current folder; - for stdin)."""
+    if paths == ("-",):
+        _format_stdin(check, show_diff)
+        return
+    changed, broken = [], False
+    for path in ecp_files(paths or ["."]):
+        text = path.read_text(encoding="utf-8")
+        formatted, diags = format_source(text, _display(path))
+        if formatted is None:
+            click.echo(D.render_text(diags), err=True)
+            broken = True
+            continue
+        if formatted == text:
+            continue
+        changed.append(path)
+        if show_diff:
+            click.echo(_diff(text, formatted, _display(path)), nl=False)
+        if check:
+            click.echo(f"would reformat {_display(path)}", err=True)
+        elif not show_diff:
+            path.write_text(formatted, encoding="utf-8")
+            click.echo(f"formatted {_display(path)}", err=True)
+    if broken:
+        sys.exit(EXIT_CANNOT_RUN)
+    if check and changed:
+        sys.exit(EXIT_WOULD_CHANGE)
+
+
+def _format_stdin(check: bool, show_diff: bool) -> None:
+    text = sys.stdin.read()
+    formatted, diags = format_source(text, "<stdin>")
+    if formatted is None:
+        click.echo(D.render_text(diags), err=True)
+        sys.exit(EXIT_CANNOT_RUN)
+    if show_diff:
+        click.echo(_diff(text, formatted, "<stdin>"), nl=False)
+    elif not check:
+        click.echo(formatted, nl=False)
+    if check and formatted != text:
+        sys.exit(EXIT_WOULD_CHANGE)
+
+
+def _diff(before: str, after: str, name: str) -> str:
+    return "".join(difflib.unified_diff(before.splitlines(keepends=True), after.splitlines(keepends=True),
+                                        fromfile=f"{name} (original)", tofile=f"{name} (formatted)"))
+
+
+def _display(path: Path) -> str:
+    try:
+        return str(path.relative_to(Path.cwd()))
+    except ValueError:
+        return str(path)

@@ -1,0 +1,412 @@
+"""The printer: an AST module (with its comments) back to text, in the one canonical layout.
+
+Takes: an `ast.Module` and the `Trivia` of its comments (`comments.attach`), or none.
+Returns: the text of the module, ending in one newline.
+Guarantees: the text parses back to an equal module (parentheses are added where precedence
+needs them, strings are quoted so that they read back the same); the layout is a function of the
+AST, the comments and the blank lines between anchors only, so printing what was printed changes
+nothing. One `visit_<Node>` method per AST class.
+
+The layout: two spaces of indentation; lines of at most `WIDTH` columns where a break can help
+(strings are never split); a condition too long for its line breaks before each `and` / `or` of
+its outermost chain, continuation lines indented by two; a clause's properties in one fixed
+order (texts, source, dates, exception to, refines, controls, classify, suspend, repeal, rules);
+one blank line between clauses, around blocks, and where the author left one; comments where the
+author put them, a comment inside a broken condition moved to the line before its rule.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from policylang import ast
+from policylang.fmt.comments import Attached, Trivia
+from policylang.fmt.doc import Doc, align, fill, group, join, line, nest, render, softline
+
+WIDTH = 100
+INDENT = 2
+
+_EFFECT_WORDS = {
+    "prohibited": "prohibit", "denied_in_principle": "deny in principle",
+    "case_by_case": "review case by case", "license_required": "require license",
+    "report_only": "exempt", "excluded": "exclude from scope",
+}
+_OBLIGATION_WORDS = {
+    "report": "report", "compliance_notice": "compliance notice", "customs_remark": "customs remark",
+    "declare_destination": "declare destination", "show_license": "show license",
+    "inquire": "inquire", "chinese_documents": "chinese documents",
+}
+
+# Binding strength: an operand weaker than its place is put in parentheses.
+_EXPR, _OR, _AND, _NOT, _COMPARE, _SUM, _PRODUCT, _UNARY, _POSTFIX, _ATOM = range(10)
+_BLOCKS = (ast.EnumDecl, ast.RecordDecl, ast.EntityList, ast.Announcement)
+
+
+def quote(value: str) -> str:
+    """A string literal that reads back as `value`.
+
+    >>> print(quote('say "hi"'))
+    "say \\\\"hi\\\\""
+    """
+    if not any(ch in value for ch in '"\\\n') and all(ch >= " " or ch == "\t" for ch in value):
+        return f'"{value}"'
+    if "\n" in value and '"""' not in value and not value.endswith('"'):
+        return f'"""{value}"""'
+    out = []
+    for ch in value:
+        if ch in '"\\':
+            out.append("\\" + ch)
+        elif ch == "\n":
+            out.append("\\n")
+        elif ch < " ":
+            out.append(f"\\x{ord(ch):02x}")
+        else:
+            out.append(ch)
+    return '"' + "".join(out) + '"'
+
+
+def number(value: Decimal) -> str:
+    return format(value, "f")
+
+
+def _precedence(e: ast.Expr) -> int:
+    match e:
+        case ast.Conditional() | ast.Quantified():
+            return _EXPR
+        case ast.Or():
+            return _OR
+        case ast.And():
+            return _AND
+        case ast.Not():
+            return _NOT
+        case ast.Compare() | ast.Member() | ast.Within() | ast.Given():
+            return _COMPARE
+        case ast.Arith(op=op):
+            return _SUM if op in "+-" else _PRODUCT
+        case ast.Negate():
+            return _UNARY
+        case ast.Attribute():
+            return _POSTFIX
+    return _ATOM
+
+
+class Printer:
+    """Prints one module; `trivia` supplies its comments and blank lines."""
+
+    def __init__(self, trivia: Trivia | None = None, width: int = WIDTH):
+        self.trivia = trivia or Trivia()
+        self.width = width
+
+    # -------------------------------------------------------------- blocks and comments
+
+    def print_module(self, module: ast.Module) -> str:
+        entries = []
+        previous = None
+        for item in module.items:
+            separate = previous is not None and (
+                isinstance(item, _BLOCKS) or isinstance(previous, _BLOCKS) or type(item) is not type(previous))
+            entries.append((id(item), separate, self.visit(item, 0)))
+            previous = item
+        lines = self._block(entries, id(module), 0)
+        return "\n".join(lines).rstrip("\n") + "\n" if lines else ""
+
+    def _block(self, entries: list[tuple[object, bool, str]], key, indent: int) -> list[str]:
+        """The lines of a block: each entry's comments, its text, its trailing comment."""
+        pad = " " * indent
+        out: list[str] = []
+        for anchor, separate, text in entries:
+            attached = self.trivia.attached.get(anchor) or Attached()
+            elements = [(c.text, c.blank_before) for c in attached.leading]
+            elements.append((text, attached.blank_before))
+            for i, (content, blank) in enumerate(elements):
+                if out and (blank or (i == 0 and separate)):
+                    out.append("")
+                out.append(content if i == len(elements) - 1 else pad + content)
+            if attached.trailing is not None:
+                out[-1] += "  " + attached.trailing
+        for c in self.trivia.left_over(key):
+            if out and c.blank_before:
+                out.append("")
+            out.append(pad + c.text)
+        return out
+
+    def _braced(self, header: str, entries, key, indent: int) -> str:
+        body = self._block(entries, key, indent + INDENT)
+        pad = " " * indent
+        if not body:
+            return f"{header} {{}}"
+        return "\n".join([header + " {", *body, pad + "}"])
+
+    def _line(self, doc: Doc, indent: int) -> str:
+        return " " * indent + render(doc, self.width, indent)
+
+    def visit(self, node, indent: int):
+        return getattr(self, f"visit_{type(node).__name__}")(node, indent)
+
+    # -------------------------------------------------------------- declarations
+
+    def visit_Import(self, node: ast.Import, indent: int) -> str:
+        return self._line(f"import {node.module}", indent)
+
+    def _doc_suffix(self, doc: str | None) -> str:
+        return f" {quote(doc)}" if doc is not None else ""
+
+    def visit_EnumDecl(self, node: ast.EnumDecl, indent: int) -> str:
+        header = " " * indent + f"enum {node.name}{self._doc_suffix(node.doc)}"
+        pad = indent + INDENT
+        one_per_line = any(m.doc is not None or self._commented(id(m)) for m in node.members)
+        if one_per_line:
+            last = len(node.members) - 1
+            entries = [(id(m), False, " " * pad + m.name + self._doc_suffix(m.doc) + ("," if i < last else ""))
+                       for i, m in enumerate(node.members)]
+        else:
+            names = [m.name + ("," if i < len(node.members) - 1 else "") for i, m in enumerate(node.members)]
+            entries = [(id(node.members[0]), False, self._line(fill(names), pad))]
+        return self._braced(header, entries, id(node), indent)
+
+    def _commented(self, key) -> bool:
+        attached = self.trivia.attached.get(key)
+        return attached is not None and (bool(attached.leading) or attached.trailing is not None)
+
+    def visit_RecordDecl(self, node: ast.RecordDecl, indent: int) -> str:
+        header = " " * indent + f"record {node.name}{self._doc_suffix(node.doc)}"
+        entries = [(id(f), False, self._line(self.visit_Field(f), indent + INDENT)) for f in node.fields]
+        return self._braced(header, entries, id(node), indent)
+
+    def visit_Field(self, node: ast.Field) -> Doc:
+        doc: list = [node.name, ": ", self.type_doc(node.type), "?" if node.optional else ""]
+        if node.default is not None:
+            doc += [" = ", self.expr(node.default, _EXPR + 1)]
+        if node.doc is not None:
+            doc += [" ", quote(node.doc)]
+        return doc
+
+    def type_doc(self, t: ast.TypeExpr) -> str:
+        match t:
+            case ast.ListType(element):
+                return f"list of {self.type_doc(element)}"
+            case ast.SetType(element):
+                return f"set of {self.type_doc(element)}"
+        return t.name + (f"[{t.dimension}]" if t.dimension is not None else "")
+
+    def visit_Definition(self, node: ast.Definition, indent: int) -> str:
+        header: list = ["def ", node.name]
+        if node.params is not None:
+            params = [f"{p.name}: {self.type_doc(p.type)}" for p in node.params]
+            header += ["(", ", ".join(params), ")"]
+        if node.type is not None:
+            header += [": ", self.type_doc(node.type)]
+        body = self.expr(node.body, _EXPR)
+        if isinstance(node.body, (ast.SetLit, ast.ListLit)):
+            # a literal opens on the `=` line, breaks inside, and its doc follows the closing bracket
+            doc = [header, " = ", body] + ([" ", quote(node.doc)] if node.doc is not None else [])
+            return self._line(doc, indent)
+        head = group([header, " =", nest(INDENT, [line, body])])
+        if node.doc is None:
+            return self._line(head, indent)
+        return self._line(group([head, nest(INDENT, [line, quote(node.doc)])]), indent)
+
+    def visit_EntityList(self, node: ast.EntityList, indent: int) -> str:
+        header = " " * indent + f"entities {node.name}{self._doc_suffix(node.doc)}"
+        pad = " " * (indent + INDENT)
+        entries = [(id(e), False, pad + quote(e.name) + (f" source {e.source}" if e.source else ""))
+                   for e in node.entries]
+        return self._braced(header, entries, id(node), indent)
+
+    def visit_InvalidRule(self, node: ast.InvalidRule, indent: int) -> str:
+        doc = group(["invalid at ", ".".join(node.path),
+                     nest(INDENT, [line, "when ", self.expr(node.condition, _EXPR),
+                                   line, "because ", quote(node.message)])])
+        return self._line(doc, indent)
+
+    # -------------------------------------------------------------- announcements
+
+    def visit_Announcement(self, node: ast.Announcement, indent: int) -> str:
+        pad = indent + INDENT
+        entries = [(id(t), False, self._line(self.visit_Title(t), pad)) for t in node.titles]
+        for prop in ("authority", "issued", "effective", "until", "source"):
+            value = getattr(node, prop)
+            if value is not None:
+                text = quote(value) if isinstance(value, str) else value.isoformat()
+                entries.append(((id(node), prop), False, " " * pad + f"{prop} {text}"))
+        for i, clause in enumerate(node.clauses):
+            entries.append((id(clause), bool(entries), self.visit_Clause(clause, pad)))
+        return self._braced(" " * indent + f"announcement {node.id}", entries, id(node), indent)
+
+    def visit_Title(self, node: ast.Title) -> Doc:
+        return "title " + (f"{node.lang} " if node.lang else "") + quote(node.text)
+
+    def visit_Clause(self, node: ast.Clause, indent: int) -> str:
+        pad = indent + INDENT
+        key = id(node)
+        entries = [(id(t), False, self._line(f"text {t.lang} {quote(t.text)}", pad)) for t in node.texts]
+
+        def prop(name: str, doc: Doc) -> None:
+            entries.append(((key, name), False, self._line(doc, pad)))
+
+        if node.source is not None:
+            prop("source", f"source {quote(node.source)}")
+        if node.effective is not None:
+            prop("effective", f"effective {node.effective.isoformat()}")
+        if node.until is not None:
+            prop("until", f"until {node.until.isoformat()}")
+        if node.exception_to:
+            prop("exception_to", ["exception to ", align(self.refs(node.exception_to))])
+        if node.refines:
+            prop("refines", ["refines ", align(self.refs(node.refines))])
+        if node.controls:
+            codes = [c.value + ("," if i < len(node.controls) - 1 else "") for i, c in enumerate(node.controls)]
+            prop("controls", ["controls ", align(fill(codes))])
+        for n in (*node.classifications, *node.suspensions, *node.repeals, *node.rules):
+            entries.append((id(n), False, self._line(self.visit(n, pad), pad)))
+        header = " " * indent + f"clause {node.id}" + (f" {quote(node.title)}" if node.title is not None else "")
+        return self._braced(header, entries, key, indent)
+
+    def refs(self, refs: tuple[ast.Ref, ...]) -> Doc:
+        return fill([self.ref(r) + ("," if i < len(refs) - 1 else "") for i, r in enumerate(refs)])
+
+    def ref(self, ref: ast.Ref) -> str:
+        if ref.announcement is None:
+            return f"clause {ref.clause}"
+        return ref.announcement + (f" clause {ref.clause}" if ref.clause is not None else "")
+
+    def visit_Classification(self, node: ast.Classification, indent: int) -> Doc:
+        return group([f"classify {node.category} as {node.code} when ", self.expr(node.condition, _EXPR)])
+
+    def visit_Suspension(self, node: ast.Suspension, indent: int) -> Doc:
+        return ["suspend ", self.refs(node.targets),
+                f" from {node.start.isoformat()} through {node.end.isoformat()}"]
+
+    def visit_Repeal(self, node: ast.Repeal, indent: int) -> Doc:
+        return ["repeal ", self.refs(node.targets), f" from {node.start.isoformat()}"]
+
+    def visit_Rule(self, node: ast.Rule, indent: int) -> Doc:
+        condition = group(["when ", self.expr(node.condition, _EXPR)])
+        tail: list = []
+        if node.effect is not None:
+            tail.append([line, _EFFECT_WORDS[node.effect]])
+            obligations = [[line, self.visit_Obligation(o)] for o in node.obligations]
+            tail.append(nest(INDENT, obligations))
+        else:
+            tail += [[line, self.visit_Obligation(o)] for o in node.obligations]
+        # `when … deny in principle` stays on one line when it fits; duties get lines of their own
+        return [condition, *tail] if node.obligations else group([condition, *tail])
+
+    def visit_Obligation(self, node: ast.Obligation) -> Doc:
+        doc: list = [_OBLIGATION_WORDS[node.kind]]
+        if node.detail is not None:
+            doc += [" ", self.expr(node.detail, _POSTFIX, literal_safe=True)]
+        if node.due_days is not None:
+            doc.append(f" within {node.due_days}" + (" working" if node.working_days else "") + " days")
+        return doc
+
+    # -------------------------------------------------------------- expressions
+
+    def expr(self, e: ast.Expr, place: int, literal_safe: bool = False) -> Doc:
+        """The expression, in parentheses when it binds less tightly than `place` needs."""
+        doc = getattr(self, f"visit_{type(e).__name__}")(e)
+        needs = _precedence(e) < place or (literal_safe and isinstance(e, (ast.Number, ast.QuantityLit, ast.CodeLit)))
+        return ["(", align(doc), ")"] if needs else doc
+
+    def _chain(self, e: ast.Expr, kind: type, word: str, place: int) -> Doc:
+        operands = []
+        while isinstance(e, kind):
+            operands.append(e.right)
+            e = e.left
+        operands.append(e)
+        operands.reverse()
+        # `a and b` inside an `or` gets parentheses too: readers of legal conditions should not
+        # need the precedence table
+        inner = _NOT if kind is ast.Or else place
+        first = self.expr(operands[0], max(place, inner))
+        rest = [[line, f"{word} ", self.expr(o, max(place + 1, inner))] for o in operands[1:]]
+        return group([first, nest(INDENT, rest)])
+
+    def visit_Or(self, e: ast.Or) -> Doc:
+        return self._chain(e, ast.Or, "or", _OR)
+
+    def visit_And(self, e: ast.And) -> Doc:
+        return self._chain(e, ast.And, "and", _AND)
+
+    def visit_Not(self, e: ast.Not) -> Doc:
+        return ["not ", self.expr(e.operand, _NOT)]
+
+    def visit_Compare(self, e: ast.Compare) -> Doc:
+        return [self.expr(e.left, _SUM), f" {e.op} ", self.expr(e.right, _SUM)]
+
+    def visit_Member(self, e: ast.Member) -> Doc:
+        word = " not in " if e.negated else " in "
+        return [self.expr(e.element, _SUM), word, self.expr(e.collection, _SUM)]
+
+    def visit_Within(self, e: ast.Within) -> Doc:
+        return [self.expr(e.code, _SUM), " within ", self.expr(e.scope, _SUM)]
+
+    def visit_Given(self, e: ast.Given) -> Doc:
+        return [self.expr(e.expr, _SUM), " is not given" if e.negated else " is given"]
+
+    def visit_Arith(self, e: ast.Arith) -> Doc:
+        place = _SUM if e.op in "+-" else _PRODUCT
+        return group([self.expr(e.left, place), nest(INDENT, [line, e.op, " ", self.expr(e.right, place + 1)])])
+
+    def visit_Negate(self, e: ast.Negate) -> Doc:
+        return ["-", self.expr(e.operand, _UNARY)]
+
+    def visit_Attribute(self, e: ast.Attribute) -> Doc:
+        return [self.expr(e.obj, _POSTFIX, literal_safe=True), ".", e.name]
+
+    def visit_Conditional(self, e: ast.Conditional) -> Doc:
+        return group(["if ", self.expr(e.condition, _OR), nest(INDENT, [
+            line, "then ", self.expr(e.then, _OR), line, "else ", self.expr(e.otherwise, _EXPR)])])
+
+    def visit_Quantified(self, e: ast.Quantified) -> Doc:
+        return group([f"{e.quantifier} {e.var} in ", self.expr(e.collection, _SUM), ":",
+                      nest(INDENT, [line, self.expr(e.body, _EXPR)])])
+
+    def visit_Aggregate(self, e: ast.Aggregate) -> Doc:
+        inner: list = [self.expr(e.body, _OR), line, f"for {e.var} in ", self.expr(e.collection, _SUM)]
+        if e.filter is not None:
+            inner += [line, "if ", self.expr(e.filter, _OR)]
+        return group([e.func, "(", nest(INDENT, [softline, *inner]), softline, ")"])
+
+    def visit_Call(self, e: ast.Call) -> Doc:
+        if not e.args:
+            return f"{e.func}()"
+        args = join([",", line], [self.expr(a, _OR) for a in e.args])
+        return group([e.func, "(", nest(INDENT, [softline, *args]), softline, ")"])
+
+    def _collection(self, items, open_: str, close: str) -> Doc:
+        if not items:
+            return open_ + close
+        docs = [self.expr(i, _OR) for i in items]
+        if all(isinstance(d, str) for d in docs):
+            body = fill([d + ("," if i < len(docs) - 1 else "") for i, d in enumerate(docs)])
+        else:
+            body = join([",", line], docs)
+        return group([open_, nest(INDENT, [softline, body]), softline, close])
+
+    def visit_SetLit(self, e: ast.SetLit) -> Doc:
+        return self._collection(e.items, "{", "}")
+
+    def visit_ListLit(self, e: ast.ListLit) -> Doc:
+        return self._collection(e.items, "[", "]")
+
+    def visit_Number(self, e: ast.Number) -> Doc:
+        return number(e.value)
+
+    def visit_QuantityLit(self, e: ast.QuantityLit) -> Doc:
+        return f"{number(e.value)} {e.unit}"
+
+    def visit_DateLit(self, e: ast.DateLit) -> Doc:
+        return e.value.isoformat()
+
+    def visit_CodeLit(self, e: ast.CodeLit) -> Doc:
+        return e.value
+
+    def visit_StringLit(self, e: ast.StringLit) -> Doc:
+        return quote(e.value)
+
+    def visit_BoolLit(self, e: ast.BoolLit) -> Doc:
+        return "true" if e.value else "false"
+
+    def visit_Name(self, e: ast.Name) -> Doc:
+        return e.name
