@@ -1,0 +1,186 @@
+"""`policylang timeline`: every announcement and clause of a library, and its state on a date.
+
+Takes: a checked `Program` and a date (default: today).
+Returns: for each clause, its `Status` on that date rendered in words (in force since when; not
+yet in force, from when; suspended by which clause, from when through when; expired; repealed),
+the date that status began, and the coming changes after the date, grouped by day and
+announcement, so that a person sees at a glance what changed on, say, 2026-11-11.
+Guarantees: every date comes from `semantics/validity.py` (`lives()`, `Life.status()`,
+`Life.changes()`): this module computes no date rule of its own. It reads the program and
+changes nothing.
+
+>>> import datetime
+>>> from policylang.library import load_shipped
+>>> program, _ = load_shipped()
+>>> rows = clause_rows(program, datetime.date(2026, 11, 21))
+>>> next(r for r in rows if r.key.policy == "MOFCOM-2025-55" and r.key.clause == "I").describe()
+'in force since 2026-11-11'
+"""
+
+from __future__ import annotations
+
+import datetime
+import json
+import sys
+from itertools import groupby
+from pathlib import Path
+
+import attrs
+import click
+
+from policylang import diagnostics as D
+from policylang.library import load, policies_dir
+from policylang.program import ClauseKey, Program
+from policylang.semantics import validity
+
+ONE_DAY = datetime.timedelta(days=1)
+
+
+@attrs.frozen
+class ClauseRow:
+    """One clause on one date: its status, and the first day of that status (None: since ever)."""
+    key: ClauseKey
+    title: str | None
+    status: validity.Status
+    since: datetime.date | None
+    repealed_by: ClauseKey | None = None
+
+    def describe(self) -> str:
+        st = self.status
+        if st.state == validity.IN_FORCE:
+            text = f"in force since {self.since or st.start}"
+            return text + (f" until {st.end}" if st.end else "")
+        if st.state == validity.NOT_YET:
+            return f"not yet in force (from {st.start})" if st.start else "not yet in force (no start date)"
+        if st.state == validity.SUSPENDED:
+            w = st.window
+            return f"suspended by {w.by} from {w.start} through {w.end} (applies again from {w.end + ONE_DAY})"
+        if st.state == validity.REPEALED:
+            return f"repealed from {st.end + ONE_DAY}" + (f" by {self.repealed_by}" if self.repealed_by else "")
+        return f"expired after {st.end}"
+
+    def to_json(self) -> dict:
+        st = self.status
+        out = {"policy": self.key.policy, "clause": self.key.clause, "state": st.state,
+               "since": _iso(self.since), "start": _iso(st.start), "end": _iso(st.end),
+               "describe": self.describe()}
+        if st.window is not None:
+            out["suspended"] = {"by": str(st.window.by), "from": _iso(st.window.start),
+                                "through": _iso(st.window.end)}
+        return out
+
+
+@attrs.frozen
+class Change:
+    """A coming change: on `day`, these clauses of one announcement take a new status."""
+    day: datetime.date
+    policy: str
+    clauses: tuple[str, ...]
+    becomes: str
+
+    def to_json(self) -> dict:
+        return {"date": self.day.isoformat(), "policy": self.policy, "clauses": list(self.clauses),
+                "becomes": self.becomes}
+
+
+def _iso(day: datetime.date | None) -> str | None:
+    return day.isoformat() if day else None
+
+
+def _same(a: validity.Status, b: validity.Status) -> bool:
+    return a.state == b.state and a.window == b.window
+
+
+def _since(life: validity.Life, day: datetime.date) -> datetime.date | None:
+    """The first day of the status the clause has on `day` (None when it has had it always)."""
+    now, since = life.status(day), None
+    for change in sorted((c for c in life.changes() if c <= day), reverse=True):
+        if not _same(life.status(change), now):
+            break
+        since = change
+        if not _same(life.status(change - ONE_DAY), now):
+            break
+    return since
+
+
+def clause_rows(program: Program, day: datetime.date) -> list[ClauseRow]:
+    """Every clause of the program, in announcement and clause order, with its status on `day`."""
+    table = validity.lives(program)
+    return [ClauseRow(key, program.clauses[key].title, table[key].status(day), _since(table[key], day),
+                      table[key].repealed_by)
+            for key in _ordered(program)]
+
+
+def coming_changes(program: Program, day: datetime.date) -> list[Change]:
+    """The changes of status after `day`, by date, then announcement, clauses of one status together."""
+    table = validity.lives(program)
+    events: list[tuple[datetime.date, str, str, str]] = []
+    for key in _ordered(program):
+        life = table[key]
+        for change in life.changes():
+            if change > day and not _same(life.status(change), life.status(change - ONE_DAY)):
+                row = ClauseRow(key, None, life.status(change), change, life.repealed_by)
+                events.append((change, key.policy, row.describe(), key.clause))
+    events.sort(key=lambda e: (e[0], e[1], e[2]))
+    return [Change(d, p, tuple(e[3] for e in group), becomes)
+            for (d, p, becomes), group in groupby(events, key=lambda e: (e[0], e[1], e[2]))
+            for group in [list(group)]]
+
+
+def _ordered(program: Program) -> list[ClauseKey]:
+    def announcement_order(policy: str) -> tuple:
+        authority, year, number = policy.rsplit("-", 2)
+        return (int(year), authority, int(number))
+    return sorted(program.clauses, key=lambda k: announcement_order(k.policy))
+
+
+def render_text(program: Program, day: datetime.date, rows: list[ClauseRow], changes: list[Change]) -> str:
+    lines = [f"Timeline on {day}", ""]
+    width = max((len(r.key.clause) for r in rows), default=6)
+    for policy, group in groupby(rows, key=lambda r: r.key.policy):
+        group = list(group)
+        ann = program.announcements[policy]
+        title = next((t.text for t in ann.titles if t.lang == "en"), None)
+        described = {r.describe() for r in group}
+        summary = f"[{described.pop()}]" if len(described) == 1 else _summary({r.status.state for r in group})
+        lines.append(f"{policy}  {summary}" + (f"  {title}" if title else ""))
+        for r in group:
+            lines.append(f"  {r.key.clause:<{width}}  {r.describe()}")
+        lines.append("")
+    lines.append(f"Coming changes after {day}:" if changes else f"No changes are scheduled after {day}.")
+    for c in changes:
+        lines.append(f"  {c.day}  {c.policy} {', '.join(c.clauses)}: {c.becomes}")
+    return "\n".join(lines)
+
+
+def _summary(states: set[str]) -> str:
+    if states == {validity.IN_FORCE}:
+        return "[in force]"
+    if validity.IN_FORCE in states:
+        return "[partly in force]"
+    if states == {validity.SUSPENDED}:
+        return "[suspended]"
+    if states == {validity.NOT_YET}:
+        return "[not yet in force]"
+    return "[not in force]"
+
+
+@click.command("timeline")
+@click.option("--date", "day", type=click.DateTime(formats=["%Y-%m-%d"]),
+              help="The date to show (YYYY-MM-DD). Default: today.")
+@click.option("--policies", "policy_dirs", multiple=True, type=click.Path(exists=True, path_type=Path),
+              help="A folder or file of policies (repeatable). Default: the shipped policies.")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+def timeline(day, policy_dirs: tuple[Path, ...], fmt: str) -> None:
+    """Show every announcement and clause with its state on a date, and the changes to come."""
+    on = day.date() if day else datetime.date.today()
+    program, diags = load(policy_dirs or [policies_dir()])
+    if program is None:
+        click.echo(D.render_json(diags) if fmt == "json" else D.render_text(diags), err=True)
+        sys.exit(2)
+    rows, changes = clause_rows(program, on), coming_changes(program, on)
+    if fmt == "json":
+        click.echo(json.dumps({"date": on.isoformat(), "clauses": [r.to_json() for r in rows],
+                               "changes": [c.to_json() for c in changes]}, ensure_ascii=False, indent=2))
+    else:
+        click.echo(render_text(program, on, rows, changes))
