@@ -1,0 +1,24 @@
+"""Formatting through the formatter: one edit that replaces the whole document.
+
+Takes: the document's text.
+Returns: the protocol `TextEdit`s: none when the text is already formatted or does not parse
+(the diagnostics already show the syntax error).
+Guarantees: the same text as `policylang fmt` writes.
+"""
+
+from __future__ import annotations
+
+from lsprotocol import types as lsp
+
+from policylang.fmt import format_source
+from policylang.lsp.positions import to_position
+from policylang.source import SourceFile
+
+
+def format_document(text: str, path: str = "<editor>") -> list[lsp.TextEdit]:
+    formatted, _ = format_source(text, path)
+    if formatted is None or formatted == text:
+        return []
+    file = SourceFile(path, text)
+    whole = lsp.Range(start=lsp.Position(line=0, character=0), end=to_position(file, len(text)))
+    return [lsp.TextEdit(range=whole, new_text=formatted)]

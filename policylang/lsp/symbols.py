@@ -1,0 +1,46 @@
+"""Document symbols: the outline of a file, an announcement with its clauses.
+
+Takes: a `Snapshot`.
+Returns: protocol `DocumentSymbol`s: each announcement (its clauses as children, titled), and
+each definition, record, enumeration, entity list and import of the file.
+Guarantees: an empty outline, not an error, for a file that does not parse.
+"""
+
+from __future__ import annotations
+
+from lsprotocol import types as lsp
+
+from policylang import ast
+from policylang.lsp.positions import to_range
+from policylang.lsp.workspace import Snapshot
+from policylang.source import Span
+
+_KINDS = {
+    ast.Definition: lsp.SymbolKind.Function, ast.RecordDecl: lsp.SymbolKind.Struct,
+    ast.EnumDecl: lsp.SymbolKind.Enum, ast.EntityList: lsp.SymbolKind.Array,
+    ast.Import: lsp.SymbolKind.Module, ast.InvalidRule: lsp.SymbolKind.Event,
+}
+
+
+def _symbol(name: str, kind, span: Span, selection: Span | None = None, detail=None, children=None):
+    return lsp.DocumentSymbol(name=name, kind=kind, range=to_range(span), detail=detail,
+                              selection_range=to_range(selection or span), children=children)
+
+
+def document_symbols(snapshot: Snapshot) -> list[lsp.DocumentSymbol]:
+    if snapshot.module is None:
+        return []
+    out = []
+    for item in snapshot.module.items:
+        if isinstance(item, ast.Announcement):
+            clauses = [_symbol(f"clause {c.id}", lsp.SymbolKind.Class, c.span, c.id_span, c.title)
+                       for c in item.clauses]
+            title = next((t.text for t in item.titles if t.lang == "en"), None) or \
+                next((t.text for t in item.titles), None)
+            out.append(_symbol(item.id, lsp.SymbolKind.Namespace, item.span, item.id_span, title, clauses))
+        elif isinstance(item, ast.InvalidRule):
+            out.append(_symbol("invalid at " + ".".join(item.path), _KINDS[ast.InvalidRule], item.span))
+        elif item.span is not None:
+            name = item.module if isinstance(item, ast.Import) else item.name
+            out.append(_symbol(name, _KINDS[type(item)], item.span, detail=getattr(item, "doc", None)))
+    return out

@@ -1,0 +1,114 @@
+"""Analysing an open document in its library: the shipped stdlib, its folder, its own text.
+
+Takes: the document's URI and text, and the texts of the other open documents.
+Returns: a `Snapshot`: the document's module (None while it has a syntax error), the indexed
+program of its library (kept usable for navigation even when the checker finds errors), and the
+diagnostics that belong to this document.
+Guarantees: the editor's unsaved text wins over the file on disk, for this document and every
+other open one; a broken neighbour file is left out rather than hiding this document's
+diagnostics; while the document does not parse, the program holds its last version that did, so
+hover and completion keep working as you type. Files on disk are parsed once per modification.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from urllib.parse import unquote, urlparse
+
+import attrs
+from pygls.uris import from_fs_path
+
+from policylang import ast
+from policylang.check.checker import check_program
+from policylang.diagnostics import Diagnostic
+from policylang.library import ecp_files, stdlib_dir
+from policylang.program import Program, build_program
+from policylang.source import SourceFile
+from policylang.syntax.parser import parse
+
+
+def uri_to_path(uri: str) -> str:
+    """The file system path of a `file:` URI, or the URI itself for an unsaved buffer."""
+    parsed = urlparse(uri)
+    if parsed.scheme != "file":
+        return uri
+    return str(Path(unquote(parsed.path)).resolve())
+
+
+def path_to_uri(path: str) -> str:
+    return path if "://" in path or path.startswith("untitled:") else from_fs_path(path)
+
+
+@attrs.frozen
+class Snapshot:
+    """One document, analysed."""
+    path: str
+    file: SourceFile
+    module: ast.Module | None
+    program: Program | None
+    diagnostics: tuple[Diagnostic, ...]
+
+    def announcement_at(self, offset: int) -> ast.Announcement | None:
+        for item in self.module.items if self.module else ():
+            if isinstance(item, ast.Announcement) and item.span.start <= offset <= item.span.end:
+                return item
+        return None
+
+
+class Workspace:
+    """The server's memory: parsed files on disk, and each open document's last good module."""
+
+    def __init__(self) -> None:
+        self._disk: dict[str, tuple[float, ast.Module | None]] = {}
+        self._last_good: dict[str, ast.Module] = {}
+
+    def forget(self, uri: str) -> None:
+        self._last_good.pop(uri_to_path(uri), None)
+
+    def analyse(self, uri: str, text: str, open_texts: dict[str, str] | None = None) -> Snapshot:
+        path = uri_to_path(uri)
+        open_texts = {uri_to_path(u): t for u, t in (open_texts or {}).items()}
+        file = SourceFile(path, text)
+        module, syntax = parse(file)
+        if module is not None:
+            self._last_good[path] = module
+        modules = self._neighbours(path, open_texts)
+        mine = module or self._last_good.get(path)
+        if mine is not None:
+            modules.append(mine)
+        program, index_diags = build_program(modules)
+        if module is None:
+            return Snapshot(path, file, None, program, tuple(syntax))
+        diags = [d for d in index_diags if d.is_error]
+        if not diags:
+            diags = check_program(program)
+        own = tuple(d for d in diags if d.span is None or d.span.path == path)
+        return Snapshot(path, file, module, program, own)
+
+    def _neighbours(self, path: str, open_texts: dict[str, str]) -> list[ast.Module]:
+        """The stdlib and the other `.ecp` files of the document's folder, parsed."""
+        roots = [stdlib_dir()]
+        folder = Path(path).parent
+        if "://" not in path and folder.is_dir():
+            roots.append(folder)
+        modules = []
+        for f in ecp_files(roots):
+            name = str(f)
+            if name == path:
+                continue
+            module = parse(SourceFile(name, open_texts[name]))[0] if name in open_texts else self._from_disk(f)
+            if module is not None:
+                modules.append(module)
+        return modules
+
+    def _from_disk(self, f: Path) -> ast.Module | None:
+        try:
+            mtime = f.stat().st_mtime
+            cached = self._disk.get(str(f))
+            if cached and cached[0] == mtime:
+                return cached[1]
+            module = parse(SourceFile(str(f), f.read_text(encoding="utf-8")))[0]
+        except (OSError, UnicodeDecodeError):
+            return None
+        self._disk[str(f)] = (mtime, module)
+        return module
