@@ -122,6 +122,7 @@ def _print_decisions(decisions, name: str, fmt: str, several: bool) -> None:
 # Commands that live with their feature: each module defines one click command, added here.
 FEATURE_COMMANDS: tuple[tuple[str, str], ...] = (
     ("policylang.fmt.command", "fmt"),
+    ("policylang.lsp.command", "lsp"),
     ("policylang.timeline", "timeline"),
 )
 
