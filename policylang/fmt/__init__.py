@@ -9,7 +9,7 @@ formatting is idempotent; every comment is kept (see `comments` for where it goe
 
 >>> text, diags = format_source("def  x=item.origin#why\\n")
 >>> print(text, end="")
-def x = item.origin  # why
+def x = item.origin  #why
 """
 
 from __future__ import annotations

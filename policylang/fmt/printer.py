@@ -43,10 +43,10 @@ _BLOCKS = (ast.EnumDecl, ast.RecordDecl, ast.EntityList, ast.Announcement)
 
 
 def quote(value: str) -> str:
-    """A string literal that reads back as `value`.
+    r"""A string literal that reads back as `value`.
 
     >>> print(quote('say "hi"'))
-    "say \\\\"hi\\\\""
+    "say \"hi\""
     """
     if not any(ch in value for ch in '"\\\n') and all(ch >= " " or ch == "\t" for ch in value):
         return f'"{value}"'
@@ -271,7 +271,8 @@ class Printer:
         return ref.announcement + (f" clause {ref.clause}" if ref.clause is not None else "")
 
     def visit_Classification(self, node: ast.Classification, indent: int) -> Doc:
-        return group([f"classify {node.category} as {node.code} when ", self.expr(node.condition, _EXPR)])
+        return group([f"classify {node.category} as {node.code}",
+                      nest(INDENT, [line, "when ", self.expr(node.condition, _EXPR)])])
 
     def visit_Suspension(self, node: ast.Suspension, indent: int) -> Doc:
         return ["suspend ", self.refs(node.targets),
