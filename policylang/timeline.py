@@ -34,6 +34,7 @@ from policylang.program import ClauseKey, Program
 from policylang.semantics import validity
 
 ONE_DAY = datetime.timedelta(days=1)
+RECENT_DAYS = 30  # how far back "recent changes" look
 
 
 @attrs.frozen
@@ -113,18 +114,42 @@ def clause_rows(program: Program, day: datetime.date) -> list[ClauseRow]:
 
 def coming_changes(program: Program, day: datetime.date) -> list[Change]:
     """The changes of status after `day`, by date, then announcement, clauses of one status together."""
+    return changes_between(program, day, None)
+
+
+def recent_changes(program: Program, day: datetime.date, days: int = RECENT_DAYS) -> list[Change]:
+    """The changes of status in the `days` days up to and including `day`."""
+    return changes_between(program, day - datetime.timedelta(days=days), day)
+
+
+def changes_between(program: Program, after: datetime.date, through: datetime.date | None) -> list[Change]:
+    """The changes of status on the days after `after`, up to `through` (inclusive; None: no end)."""
     table = validity.lives(program)
     events: list[tuple[datetime.date, str, str, str]] = []
     for key in _ordered(program):
         life = table[key]
         for change in life.changes():
-            if change > day and not _same(life.status(change), life.status(change - ONE_DAY)):
-                row = ClauseRow(key, None, life.status(change), change, life.repealed_by)
-                events.append((change, key.policy, row.describe(), key.clause))
+            if change > after and (through is None or change <= through) \
+                    and not _same(life.status(change), life.status(change - ONE_DAY)):
+                phrase = _change_phrase(life.status(change - ONE_DAY), life.status(change), life.repealed_by)
+                events.append((change, key.policy, phrase, key.clause))
     events.sort(key=lambda e: (e[0], e[1], e[2]))
     return [Change(d, p, tuple(e[3] for e in group), becomes)
             for (d, p, becomes), group in groupby(events, key=lambda e: (e[0], e[1], e[2]))
             for group in [list(group)]]
+
+
+def _change_phrase(before: validity.Status, after: validity.Status, repealed_by: ClauseKey | None) -> str:
+    if after.state == validity.IN_FORCE:
+        if before.state == validity.SUSPENDED:
+            return f"in force: the suspension by {before.window.by} ended on {before.window.end}"
+        return "takes effect"
+    if after.state == validity.SUSPENDED:
+        w = after.window
+        return f"suspended by {w.by} through {w.end}"
+    if after.state == validity.REPEALED:
+        return "repealed" + (f" by {repealed_by}" if repealed_by else "")
+    return "expires"
 
 
 def _ordered(program: Program) -> list[ClauseKey]:
@@ -134,11 +159,14 @@ def _ordered(program: Program) -> list[ClauseKey]:
     return sorted(program.clauses, key=lambda k: announcement_order(k.policy))
 
 
-def render_text(program: Program, day: datetime.date, rows: list[ClauseRow], changes: list[Change]) -> str:
+def render_text(program: Program, day: datetime.date, rows: list[ClauseRow], changes: list[Change],
+                recent: list[Change] = ()) -> str:
     lines = [f"Timeline on {day}", ""]
     width = max((len(r.key.clause) for r in rows), default=6)
+    counts: dict[str, int] = {}
     for policy, group in groupby(rows, key=lambda r: r.key.policy):
         group = list(group)
+        counts[policy] = len(group)
         ann = program.announcements[policy]
         title = next((t.text for t in ann.titles if t.lang == "en"), None)
         described = {r.describe() for r in group}
@@ -147,10 +175,18 @@ def render_text(program: Program, day: datetime.date, rows: list[ClauseRow], cha
         for r in group:
             lines.append(f"  {r.key.clause:<{width}}  {r.describe()}")
         lines.append("")
+    if recent:
+        lines.append(f"Changes in the {RECENT_DAYS} days up to {day}:")
+        lines += [_change_line(c, counts) for c in recent]
+        lines.append("")
     lines.append(f"Coming changes after {day}:" if changes else f"No changes are scheduled after {day}.")
-    for c in changes:
-        lines.append(f"  {c.day}  {c.policy} {', '.join(c.clauses)}: {c.becomes}")
+    lines += [_change_line(c, counts) for c in changes]
     return "\n".join(lines)
+
+
+def _change_line(c: Change, counts: dict[str, int]) -> str:
+    which = "all clauses" if len(c.clauses) == counts.get(c.policy) and len(c.clauses) > 1 else ", ".join(c.clauses)
+    return f"  {c.day}  {c.policy} {which}: {c.becomes}"
 
 
 def _summary(states: set[str]) -> str:
@@ -178,9 +214,10 @@ def timeline(day, policy_dirs: tuple[Path, ...], fmt: str) -> None:
     if program is None:
         click.echo(D.render_json(diags) if fmt == "json" else D.render_text(diags), err=True)
         sys.exit(2)
-    rows, changes = clause_rows(program, on), coming_changes(program, on)
+    rows, changes, recent = clause_rows(program, on), coming_changes(program, on), recent_changes(program, on)
     if fmt == "json":
         click.echo(json.dumps({"date": on.isoformat(), "clauses": [r.to_json() for r in rows],
+                               "recent_changes": [c.to_json() for c in recent],
                                "changes": [c.to_json() for c in changes]}, ensure_ascii=False, indent=2))
     else:
-        click.echo(render_text(program, on, rows, changes))
+        click.echo(render_text(program, on, rows, changes, recent))

@@ -105,3 +105,12 @@ def test_the_command_speaks_json() -> None:
 def test_a_bad_date_is_a_usage_error() -> None:
     result = CliRunner().invoke(cli, ["timeline", "--date", "2026-13-01"])
     assert result.exit_code == 2
+
+
+def test_recent_changes_up_to_2026_11_21_show_what_changed_on_2026_11_11(program) -> None:
+    from policylang.timeline import recent_changes
+    recent = recent_changes(program, datetime.date(2026, 11, 21))
+    assert {c.policy for c in recent if c.day == datetime.date(2026, 11, 11)} == set(SUSPENDED_BY_70)
+    assert all(datetime.date(2026, 10, 22) <= c.day <= datetime.date(2026, 11, 21) for c in recent)
+    result = CliRunner().invoke(cli, ["timeline", "--date", "2026-11-21"])
+    assert "2026-11-11  MOFCOM-2025-61 all clauses: in force: the suspension by MOFCOM-2025-70 1 ended on 2026-11-10" in result.output
