@@ -1,0 +1,2 @@
+" policylang: .ecp files are export-control policies
+autocmd BufRead,BufNewFile *.ecp setfiletype ecp

@@ -1,0 +1,40 @@
+"""The TextMate grammar in VS Code's own engine (vscode-textmate with Oniguruma), when present.
+
+Runs `editor-support/vscode/test/grammar.js` on every library file. It needs Node and
+`npm install` in `editor-support/vscode`; on a machine without them the test is skipped, and
+`tests/test_textmate.py` checks the same grammar in Python.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from policylang.library import ecp_files, policies_dir, stdlib_dir
+
+EXTENSION = Path(__file__).resolve().parents[1] / "editor-support" / "vscode"
+NODE = shutil.which("node")
+READY = NODE is not None and (EXTENSION / "node_modules" / "vscode-textmate").is_dir() \
+    and (EXTENSION / "node_modules" / "vscode-oniguruma").is_dir()
+
+pytestmark = pytest.mark.skipif(not READY, reason="needs node and `npm install` in editor-support/vscode")
+
+
+def unmatched(files: list[Path]) -> list[dict]:
+    done = subprocess.run([NODE, str(EXTENSION / "test" / "grammar.js"), *map(str, files)],
+                          capture_output=True, text=True, check=True)
+    return json.loads(done.stdout)
+
+
+def test_vscode_tokenises_every_library_file_without_unmatched_text():
+    assert unmatched(ecp_files([stdlib_dir(), policies_dir()])) == []
+
+
+def test_vscode_reports_text_outside_the_language(tmp_path):
+    junk = tmp_path / "junk.ecp"
+    junk.write_text("def x = 1 @ 2\n", encoding="utf-8")
+    assert [(u["line"], u["text"]) for u in unmatched([junk])] == [(1, "@")]
