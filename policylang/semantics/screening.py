@@ -103,4 +103,16 @@ class Screening:
         found = process.extract(normal, [e.normal for e in entries], scorer=fuzz.WRatio,
                                 score_cutoff=NEAR_MATCH_SCORE, limit=5)
         return [NearMatch(role, entries[i].list, entries[i].name, round(score, 1))
-                for _, score, i in found if entries[i].normal != normal]
+                for _, score, i in found
+                if entries[i].normal != normal and _alike(normal, entries[i].normal)]
+
+
+def _alike(a: str, b: str) -> bool:
+    """A guard on WRatio's partial matching, which scores `x` against `exelis` at 90: a near
+    match must also share a word of three or more letters, or be close as a whole string.
+
+    >>> _alike("x", "exelis"), _alike("epirus holdings", "epirus"), _alike("recorded futures", "recorded future")
+    (False, True, True)
+    """
+    shared = {w for w in a.split() if len(w) >= 3} & {w for w in b.split() if len(w) >= 3}
+    return bool(shared) or fuzz.ratio(a, b) >= NEAR_MATCH_SCORE
