@@ -69,6 +69,27 @@ def number(value: Decimal) -> str:
     return format(value, "f")
 
 
+def _ends_in_number(e: ast.Expr) -> bool:
+    """Whether the printed expression ends with a bare number (which a following name would turn
+    into a quantity)."""
+    match e:
+        case ast.Number():
+            return True
+        case ast.Arith() | ast.Compare() | ast.And() | ast.Or():
+            return _precedence(e.right) >= _precedence(e) and _ends_in_number(e.right)
+        case ast.Negate() | ast.Not():
+            return _ends_in_number(e.operand)
+        case ast.Member():
+            return _ends_in_number(e.collection)
+        case ast.Within():
+            return _ends_in_number(e.scope)
+        case ast.Conditional():
+            return _ends_in_number(e.otherwise)
+        case ast.Quantified():
+            return _ends_in_number(e.body)
+    return False
+
+
 def _precedence(e: ast.Expr) -> int:
     match e:
         case ast.Conditional() | ast.Quantified():
@@ -170,13 +191,19 @@ class Printer:
 
     def visit_RecordDecl(self, node: ast.RecordDecl, indent: int) -> str:
         header = " " * indent + f"record {node.name}{self._doc_suffix(node.doc)}"
-        entries = [(id(f), False, self._line(self.visit_Field(f), indent + INDENT)) for f in node.fields]
+        last = len(node.fields) - 1
+        entries = [(id(f), False, self._line(self.visit_Field(f, followed=i < last), indent + INDENT))
+                   for i, f in enumerate(node.fields)]
         return self._braced(header, entries, id(node), indent)
 
-    def visit_Field(self, node: ast.Field) -> Doc:
+    def visit_Field(self, node: ast.Field, followed: bool = False) -> Doc:
         doc: list = [node.name, ": ", self.type_doc(node.type), "?" if node.optional else ""]
         if node.default is not None:
-            doc += [" = ", self.expr(node.default, _EXPR + 1)]
+            default = self.expr(node.default, _EXPR + 1)
+            if followed and node.doc is None and _ends_in_number(node.default):
+                # `= 5` before the next field's name would read that name as a unit: `5 origin`
+                default = ["(", default, ")"]
+            doc += [" = ", default]
         if node.doc is not None:
             doc += [" ", quote(node.doc)]
         return doc

@@ -2,8 +2,8 @@
 
 1. Any AST the strategies build prints to text that parses back to the same AST, and formatting
    that text changes nothing (idempotence).
-2. A library file with comments inserted at random line ends keeps every comment, keeps its AST,
-   and formats idempotently.
+2. A library file (or a formatter test input) with comments and blank lines inserted at random
+   line ends keeps every comment, keeps its AST, and formats idempotently.
 """
 
 from __future__ import annotations
@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime
 import re
 from decimal import Decimal
+from pathlib import Path
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -145,37 +146,35 @@ def test_any_module_prints_to_text_that_parses_back_to_it(module):
     assert format_source(text)[0] == text
 
 
+FMT_INPUTS = sorted(Path(__file__).parent.glob("*.ecp"))
 LIBRARY_TEXTS = [p.read_text(encoding="utf-8")
-                 for p in sorted([*stdlib_dir().glob("*.ecp"), *policies_dir().glob("*.ecp")])]
+                 for p in [*sorted([*stdlib_dir().glob("*.ecp"), *policies_dir().glob("*.ecp")]), *FMT_INPUTS]]
 
 
-def _comment_sites(text: str) -> list[int]:
-    """Line ends outside strings and comments, where `  # …` can be appended without changing the AST."""
+def _line_ends(text: str) -> list[int]:
+    """Line ends outside strings, where a comment or a blank line can go without changing the AST."""
     masked = masked_text(text, parse_with_comments(SourceFile("x.ecp", text))[2])
-    sites = []
-    for m in re.finditer(r"\n", text):
-        line_start = text.rfind("\n", 0, m.start()) + 1
-        if "#" not in text[line_start:m.start()] and '"""' not in masked[line_start:m.start()] \
-                and not _inside_string(masked, m.start()):
-            sites.append(m.start())
-    return sites
+    return [m.start() for m in re.finditer(r"\n", text) if masked.count('"', 0, m.start()) % 2 == 0]
 
 
-def _inside_string(masked: str, offset: int) -> bool:
-    return masked.count('"', 0, offset) % 2 == 1
+EDITS = st.sampled_from(["  # trailing {n}", "\n# own line {n}", "\n\n# after a blank line {n}", "\n"])
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.sampled_from(LIBRARY_TEXTS), st.data())
-def test_comments_anywhere_at_a_line_end_are_kept(text, data):
-    sites = _comment_sites(text)
+def test_comments_and_blank_lines_anywhere_between_tokens_are_kept(text, data):
+    sites = _line_ends(text)
     chosen = sorted(data.draw(st.sets(st.sampled_from(sites), min_size=1, max_size=6)), reverse=True)
-    commented = text
+    edited, expected = text, []
     for n, at in enumerate(chosen):
-        commented = commented[:at] + f"  # inserted {n}" + commented[at:]
-    once, diags = format_source(commented)
+        edit = data.draw(EDITS).format(n=n)
+        if edit.startswith("  #") and "#" in text[text.rfind("\n", 0, at) + 1:at]:
+            edit = "\n# own line {n}".format(n=n)  # a line that ends in a comment takes no second one
+        edited = edited[:at] + edit + edited[at:]
+        expected += [edit.strip()] if "#" in edit else []
+    once, diags = format_source(edited)
     assert once is not None, [d.message for d in diags]
-    for n in range(len(chosen)):
-        assert f"# inserted {n}" in once
+    for comment in expected:
+        assert comment in once
     assert parse(SourceFile("x", once))[0].items == parse(SourceFile("x", text))[0].items
     assert format_source(once)[0] == once
