@@ -10,6 +10,8 @@ Guarantees: reads the snapshot only; a name it cannot resolve gives None, never 
 
 from __future__ import annotations
 
+import datetime
+
 from policylang import ast
 from policylang.check import types as T
 from policylang.eval.builtins import BUILTINS
@@ -19,6 +21,7 @@ from policylang.lsp import codes
 from policylang.lsp.lookup import Target, path_before, resolve_path, target_at
 from policylang.lsp.workspace import Snapshot
 from policylang.program import CASE_RECORD, ClauseKey, Program
+from policylang.semantics import validity
 
 _PRINTER = Printer()
 _MAX_USES = 12
@@ -73,13 +76,8 @@ def _clause(program: Program, key: ClauseKey, also=()) -> str | None:
     clause = program.clauses.get(key)
     if clause is None:
         return None
-    ann = program.announcements[key.policy]
     lines = [f"**{key.policy} clause {clause.id}**" + (f" — {clause.title}" if clause.title else "")]
-    start = clause.effective or ann.effective or ann.issued
-    dates = [f"in force from {start}" if start else None, f"until {clause.until or ann.until}"
-             if (clause.until or ann.until) else None]
-    if any(dates):
-        lines.append(", ".join(d for d in dates if d))
+    lines.append(_life(program, key))
     for text in clause.texts:
         lines.append(f"\n> {text.text}  \n> — *{text.lang}*")
     if clause.source:
@@ -92,11 +90,28 @@ def _clause(program: Program, key: ClauseKey, also=()) -> str | None:
     return "\n".join(lines)
 
 
+def _life(program: Program, key: ClauseKey) -> str:
+    """When the clause is in force, suspended or repealed, and its state today."""
+    life = validity.lives(program)[key]
+    parts = [f"in force from {life.start}" if life.start else "no start date"]
+    if life.until:
+        parts.append(f"until {life.until}")
+    if life.repealed_from:
+        parts.append(f"repealed from {life.repealed_from}" + _by(life.repealed_by))
+    parts += [f"suspended {w.start} through {w.end}" + _by(w.by) for w in life.windows]
+    today = datetime.date.today()
+    return "; ".join(parts) + f"  \non {today}: *{life.status(today).state.replace('_', ' ')}*"
+
+
+def _by(key: ClauseKey | None) -> str:
+    return f" by {key.policy} clause {key.clause}" if key else ""
+
+
 def _announcement(program: Program, ident: str) -> str | None:
     ann = program.announcements.get(ident)
     if ann is None:
         return None
-    lines = [f"**{ann.id}**"] + [f"{t.text}" for t in ann.titles]
+    lines = [f"**{ann.id}**"] + [f"\n{t.text}" for t in ann.titles]
     facts = [f"{name} {getattr(ann, name)}" for name in ("authority", "issued", "effective", "until")
              if getattr(ann, name)]
     if facts:
