@@ -37,6 +37,13 @@ announcement MOFCOM-2099-1 {
 '''
 
 
+SUSPENSION = '''announcement MOFCOM-2099-2 {
+  issued 2099-02-01
+  clause 1 { suspend MOFCOM-2099-1 clause 1 from 2099-02-01 through 2099-03-01 }
+}
+'''
+
+
 def position(text: str, needle: str, into: int = 0) -> dict:
     """The protocol position `into` characters into the first occurrence of `needle`."""
     offset = text.index(needle) + into
@@ -49,6 +56,7 @@ def folder(tmp_path_factory):
     root = tmp_path_factory.mktemp("policies")
     (root / "helpers.ecp").write_text(HELPERS, encoding="utf-8")
     (root / "MOFCOM-2099-1.ecp").write_text(POLICY, encoding="utf-8")
+    (root / "MOFCOM-2099-2.ecp").write_text(SUSPENSION, encoding="utf-8")
     return root
 
 
@@ -115,6 +123,7 @@ def test_hover_on_a_clause_reference_quotes_the_legal_text(client, doc):
     text = hover(client, doc, POLICY, "refines clause 1", len("refines clause "))
     assert text.startswith("**MOFCOM-2099-1 clause 1** — Micropowder")
     assert "> Synthetic diamond micropowder shall not be exported without a licence." in text
+    assert "in force from 2099-01-01; suspended 2099-02-01 through 2099-03-01 by MOFCOM-2099-2 clause 1" in text
 
 
 def test_hover_on_an_attribute_gives_its_schema_type(client, doc):
