@@ -89,7 +89,7 @@ class Workspace:
         """The stdlib and the other `.ecp` files of the document's folder, parsed."""
         roots = [stdlib_dir()]
         folder = Path(path).parent
-        if "://" not in path and folder.is_dir():
+        if Path(path).is_absolute() and folder.is_dir():  # a saved file, not an `untitled:` buffer
             roots.append(folder)
         modules = []
         for f in ecp_files(roots):

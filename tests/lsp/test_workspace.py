@@ -1,0 +1,58 @@
+"""The server's analysis of a document in its library, called directly (no protocol)."""
+
+from __future__ import annotations
+
+from hypothesis import given
+from hypothesis import strategies as st
+from lsprotocol import types as lsp
+
+from policylang.lsp.completion import completions
+from policylang.lsp.positions import to_offset, to_position
+from policylang.lsp.workspace import Workspace
+from policylang.source import SourceFile
+
+
+def test_an_unsaved_buffer_is_checked_against_the_stdlib_only():
+    snapshot = Workspace().analyse("untitled:Untitled-1", "def x: bool = item.orign == CN\n")
+    assert [d.code for d in snapshot.diagnostics] == ["E102"]
+    assert {m.name for m in snapshot.program.modules} >= {"schema", "countries"}
+
+
+def test_a_broken_neighbour_does_not_hide_the_documents_own_diagnostics(tmp_path):
+    (tmp_path / "broken.ecp").write_text("def y = \n", encoding="utf-8")
+    doc = tmp_path / "doc.ecp"
+    doc.write_text("def x: bool = destinaton == CN\n", encoding="utf-8")
+    snapshot = Workspace().analyse(doc.as_uri(), doc.read_text(encoding="utf-8"))
+    assert [(d.code, d.help) for d in snapshot.diagnostics] == [("E101", "did you mean `destination`?")]
+
+
+def test_the_editors_text_of_another_open_document_wins_over_the_file(tmp_path):
+    (tmp_path / "helpers.ecp").write_text("def old_name: bool = true\n", encoding="utf-8")
+    doc = tmp_path / "doc.ecp"
+    text = "import helpers\ndef x: bool = new_name\n"
+    unsaved = {(tmp_path / "helpers.ecp").as_uri(): "def new_name: bool = true\n"}
+    assert Workspace().analyse(doc.as_uri(), text, unsaved).diagnostics == ()
+    assert [d.code for d in Workspace().analyse(doc.as_uri(), text).diagnostics] == ["E101"]
+
+
+def test_while_the_document_does_not_parse_its_last_good_version_serves_completion(tmp_path):
+    doc = tmp_path / "doc.ecp"
+    workspace = Workspace()
+    workspace.analyse(doc.as_uri(), "def mine: bool = true\n")
+    typing = "def mine: bool = true\ndef other: bool = end_user.\n"
+    snapshot = workspace.analyse(doc.as_uri(), typing)
+    assert snapshot.module is None and [d.code for d in snapshot.diagnostics] == ["E004"]
+    assert "mine" in snapshot.program.definitions
+    assert {"name", "lists", "owners"} <= {c.label for c in completions(snapshot, len(typing) - 1)}
+
+
+@given(st.text(st.characters(blacklist_categories=("Cs",)), max_size=40), st.data())
+def test_positions_and_offsets_round_trip_in_utf16(text, data):
+    file = SourceFile("x.ecp", text)
+    offset = data.draw(st.integers(0, len(text)))
+    position = to_position(file, offset)
+    assert to_offset(text, position) == offset
+    line_text = text.split("\n")[position.line]
+    column = offset - (text.rfind("\n", 0, offset) + 1)
+    assert position.character == len(line_text[:column].encode("utf-16-le")) // 2
+    assert isinstance(position, lsp.Position)
