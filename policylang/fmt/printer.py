@@ -5,11 +5,10 @@ Returns: the text of the module, ending in one newline.
 Guarantees: the text parses back to an equal module (parentheses are added where precedence
 needs them, strings are quoted so that they read back the same); the layout is a function of the
 AST, the comments and the blank lines between anchors only, so printing what was printed changes
-nothing. One `visit_<Node>` method per AST class.
+nothing. One `visit_<Node>` method per declaration class; expressions are `ExpressionPrinter`'s.
 
 The layout: two spaces of indentation; lines of at most `WIDTH` columns where a break can help
-(strings are never split); a condition too long for its line breaks before each `and` / `or` of
-its outermost chain, continuation lines indented by two; a clause's properties in one fixed
+(strings are never split; expressions as `expressions` lays them out); a clause's properties in one fixed
 order (texts, source, dates, exception to, refines, controls, classify, suspend, repeal, rules);
 one blank line between clauses, around blocks, and where the author left one; comments where the
 author put them, a comment inside a broken condition moved to the line before its rule.
@@ -17,14 +16,13 @@ author put them, a comment inside a broken condition moved to the line before it
 
 from __future__ import annotations
 
-from decimal import Decimal
-
 from policylang import ast
 from policylang.fmt.comments import Attached, Trivia
-from policylang.fmt.doc import Doc, align, fill, group, join, line, nest, render, softline
+from policylang.fmt.doc import Doc, align, fill, group, line, nest, render
+from policylang.fmt.expressions import (EXPR, INDENT, POSTFIX, ExpressionPrinter, ends_in_number,
+                                        quote)
 
 WIDTH = 100
-INDENT = 2
 
 _EFFECT_WORDS = {
     "prohibited": "prohibit", "denied_in_principle": "deny in principle",
@@ -36,82 +34,10 @@ _OBLIGATION_WORDS = {
     "declare_destination": "declare destination", "show_license": "show license",
     "inquire": "inquire", "chinese_documents": "chinese documents",
 }
-
-# Binding strength: an operand weaker than its place is put in parentheses.
-_EXPR, _OR, _AND, _NOT, _COMPARE, _SUM, _PRODUCT, _UNARY, _POSTFIX, _ATOM = range(10)
 _BLOCKS = (ast.EnumDecl, ast.RecordDecl, ast.EntityList, ast.Announcement)
 
 
-def quote(value: str) -> str:
-    r"""A string literal that reads back as `value`.
-
-    >>> print(quote('say "hi"'))
-    "say \"hi\""
-    """
-    if not any(ch in value for ch in '"\\\n') and all(ch >= " " or ch == "\t" for ch in value):
-        return f'"{value}"'
-    if "\n" in value and '"""' not in value and not value.endswith('"'):
-        return f'"""{value}"""'
-    out = []
-    for ch in value:
-        if ch in '"\\':
-            out.append("\\" + ch)
-        elif ch == "\n":
-            out.append("\\n")
-        elif ch < " ":
-            out.append(f"\\x{ord(ch):02x}")
-        else:
-            out.append(ch)
-    return '"' + "".join(out) + '"'
-
-
-def number(value: Decimal) -> str:
-    return format(value, "f")
-
-
-def _ends_in_number(e: ast.Expr) -> bool:
-    """Whether the printed expression ends with a bare number (which a following name would turn
-    into a quantity)."""
-    match e:
-        case ast.Number():
-            return True
-        case ast.Arith() | ast.Compare() | ast.And() | ast.Or():
-            return _precedence(e.right) >= _precedence(e) and _ends_in_number(e.right)
-        case ast.Negate() | ast.Not():
-            return _ends_in_number(e.operand)
-        case ast.Member():
-            return _ends_in_number(e.collection)
-        case ast.Within():
-            return _ends_in_number(e.scope)
-        case ast.Conditional():
-            return _ends_in_number(e.otherwise)
-        case ast.Quantified():
-            return _ends_in_number(e.body)
-    return False
-
-
-def _precedence(e: ast.Expr) -> int:
-    match e:
-        case ast.Conditional() | ast.Quantified():
-            return _EXPR
-        case ast.Or():
-            return _OR
-        case ast.And():
-            return _AND
-        case ast.Not():
-            return _NOT
-        case ast.Compare() | ast.Member() | ast.Within() | ast.Given():
-            return _COMPARE
-        case ast.Arith(op=op):
-            return _SUM if op in "+-" else _PRODUCT
-        case ast.Negate():
-            return _UNARY
-        case ast.Attribute():
-            return _POSTFIX
-    return _ATOM
-
-
-class Printer:
+class Printer(ExpressionPrinter):
     """Prints one module; `trivia` supplies its comments and blank lines."""
 
     def __init__(self, trivia: Trivia | None = None, width: int = WIDTH):
@@ -199,22 +125,14 @@ class Printer:
     def visit_Field(self, node: ast.Field, followed: bool = False) -> Doc:
         doc: list = [node.name, ": ", self.type_doc(node.type), "?" if node.optional else ""]
         if node.default is not None:
-            default = self.expr(node.default, _EXPR + 1)
-            if followed and node.doc is None and _ends_in_number(node.default):
+            default = self.expr(node.default, EXPR + 1)
+            if followed and node.doc is None and ends_in_number(node.default):
                 # `= 5` before the next field's name would read that name as a unit: `5 origin`
                 default = ["(", default, ")"]
             doc += [" = ", default]
         if node.doc is not None:
             doc += [" ", quote(node.doc)]
         return doc
-
-    def type_doc(self, t: ast.TypeExpr) -> str:
-        match t:
-            case ast.ListType(element):
-                return f"list of {self.type_doc(element)}"
-            case ast.SetType(element):
-                return f"set of {self.type_doc(element)}"
-        return t.name + (f"[{t.dimension}]" if t.dimension is not None else "")
 
     def visit_Definition(self, node: ast.Definition, indent: int) -> str:
         header: list = ["def ", node.name]
@@ -223,7 +141,7 @@ class Printer:
             header += ["(", ", ".join(params), ")"]
         if node.type is not None:
             header += [": ", self.type_doc(node.type)]
-        body = self.expr(node.body, _EXPR)
+        body = self.expr(node.body, EXPR)
         if isinstance(node.body, (ast.SetLit, ast.ListLit)):
             # a literal opens on the `=` line, breaks inside, and its doc follows the closing bracket
             doc = [header, " = ", body] + ([" ", quote(node.doc)] if node.doc is not None else [])
@@ -242,7 +160,7 @@ class Printer:
 
     def visit_InvalidRule(self, node: ast.InvalidRule, indent: int) -> str:
         doc = group(["invalid at ", ".".join(node.path),
-                     nest(INDENT, [line, "when ", self.expr(node.condition, _EXPR),
+                     nest(INDENT, [line, "when ", self.expr(node.condition, EXPR),
                                    line, "because ", quote(node.message)])])
         return self._line(doc, indent)
 
@@ -299,7 +217,7 @@ class Printer:
 
     def visit_Classification(self, node: ast.Classification, indent: int) -> Doc:
         return group([f"classify {node.category} as {node.code}",
-                      nest(INDENT, [line, "when ", self.expr(node.condition, _EXPR)])])
+                      nest(INDENT, [line, "when ", self.expr(node.condition, EXPR)])])
 
     def visit_Suspension(self, node: ast.Suspension, indent: int) -> Doc:
         return ["suspend ", self.refs(node.targets),
@@ -309,7 +227,7 @@ class Printer:
         return ["repeal ", self.refs(node.targets), f" from {node.start.isoformat()}"]
 
     def visit_Rule(self, node: ast.Rule, indent: int) -> Doc:
-        condition = group(["when ", self.expr(node.condition, _EXPR)])
+        condition = group(["when ", self.expr(node.condition, EXPR)])
         tail: list = []
         if node.effect is not None:
             tail.append([line, _EFFECT_WORDS[node.effect]])
@@ -323,118 +241,7 @@ class Printer:
     def visit_Obligation(self, node: ast.Obligation) -> Doc:
         doc: list = [_OBLIGATION_WORDS[node.kind]]
         if node.detail is not None:
-            doc += [" ", self.expr(node.detail, _POSTFIX, literal_safe=True)]
+            doc += [" ", self.expr(node.detail, POSTFIX, literal_safe=True)]
         if node.due_days is not None:
             doc.append(f" within {node.due_days}" + (" working" if node.working_days else "") + " days")
         return doc
-
-    # -------------------------------------------------------------- expressions
-
-    def expr(self, e: ast.Expr, place: int, literal_safe: bool = False) -> Doc:
-        """The expression, in parentheses when it binds less tightly than `place` needs."""
-        doc = getattr(self, f"visit_{type(e).__name__}")(e)
-        needs = _precedence(e) < place or (literal_safe and isinstance(e, (ast.Number, ast.QuantityLit, ast.CodeLit)))
-        return ["(", align(doc), ")"] if needs else doc
-
-    def _chain(self, e: ast.Expr, kind: type, word: str, place: int) -> Doc:
-        operands = []
-        while isinstance(e, kind):
-            operands.append(e.right)
-            e = e.left
-        operands.append(e)
-        operands.reverse()
-        # `a and b` inside an `or` gets parentheses too: readers of legal conditions should not
-        # need the precedence table
-        inner = _NOT if kind is ast.Or else place
-        first = self.expr(operands[0], max(place, inner))
-        rest = [[line, f"{word} ", self.expr(o, max(place + 1, inner))] for o in operands[1:]]
-        return group([first, nest(INDENT, rest)])
-
-    def visit_Or(self, e: ast.Or) -> Doc:
-        return self._chain(e, ast.Or, "or", _OR)
-
-    def visit_And(self, e: ast.And) -> Doc:
-        return self._chain(e, ast.And, "and", _AND)
-
-    def visit_Not(self, e: ast.Not) -> Doc:
-        return ["not ", self.expr(e.operand, _NOT)]
-
-    def visit_Compare(self, e: ast.Compare) -> Doc:
-        return [self.expr(e.left, _SUM), f" {e.op} ", self.expr(e.right, _SUM)]
-
-    def visit_Member(self, e: ast.Member) -> Doc:
-        word = " not in " if e.negated else " in "
-        return [self.expr(e.element, _SUM), word, self.expr(e.collection, _SUM)]
-
-    def visit_Within(self, e: ast.Within) -> Doc:
-        return [self.expr(e.code, _SUM), " within ", self.expr(e.scope, _SUM)]
-
-    def visit_Given(self, e: ast.Given) -> Doc:
-        return [self.expr(e.expr, _SUM), " is not given" if e.negated else " is given"]
-
-    def visit_Arith(self, e: ast.Arith) -> Doc:
-        place = _SUM if e.op in "+-" else _PRODUCT
-        return group([self.expr(e.left, place), nest(INDENT, [line, e.op, " ", self.expr(e.right, place + 1)])])
-
-    def visit_Negate(self, e: ast.Negate) -> Doc:
-        return ["-", self.expr(e.operand, _UNARY)]
-
-    def visit_Attribute(self, e: ast.Attribute) -> Doc:
-        return [self.expr(e.obj, _POSTFIX, literal_safe=True), ".", e.name]
-
-    def visit_Conditional(self, e: ast.Conditional) -> Doc:
-        return group(["if ", self.expr(e.condition, _OR), nest(INDENT, [
-            line, "then ", self.expr(e.then, _OR), line, "else ", self.expr(e.otherwise, _EXPR)])])
-
-    def visit_Quantified(self, e: ast.Quantified) -> Doc:
-        return group([f"{e.quantifier} {e.var} in ", self.expr(e.collection, _SUM), ":",
-                      nest(INDENT, [line, self.expr(e.body, _EXPR)])])
-
-    def visit_Aggregate(self, e: ast.Aggregate) -> Doc:
-        inner: list = [self.expr(e.body, _OR), line, f"for {e.var} in ", self.expr(e.collection, _SUM)]
-        if e.filter is not None:
-            inner += [line, "if ", self.expr(e.filter, _OR)]
-        return group([e.func, "(", nest(INDENT, [softline, *inner]), softline, ")"])
-
-    def visit_Call(self, e: ast.Call) -> Doc:
-        if not e.args:
-            return f"{e.func}()"
-        args = join([",", line], [self.expr(a, _OR) for a in e.args])
-        return group([e.func, "(", nest(INDENT, [softline, *args]), softline, ")"])
-
-    def _collection(self, items, open_: str, close: str) -> Doc:
-        if not items:
-            return open_ + close
-        docs = [self.expr(i, _OR) for i in items]
-        if all(isinstance(d, str) for d in docs):
-            body = fill([d + ("," if i < len(docs) - 1 else "") for i, d in enumerate(docs)])
-        else:
-            body = join([",", line], docs)
-        return group([open_, nest(INDENT, [softline, body]), softline, close])
-
-    def visit_SetLit(self, e: ast.SetLit) -> Doc:
-        return self._collection(e.items, "{", "}")
-
-    def visit_ListLit(self, e: ast.ListLit) -> Doc:
-        return self._collection(e.items, "[", "]")
-
-    def visit_Number(self, e: ast.Number) -> Doc:
-        return number(e.value)
-
-    def visit_QuantityLit(self, e: ast.QuantityLit) -> Doc:
-        return f"{number(e.value)} {e.unit}"
-
-    def visit_DateLit(self, e: ast.DateLit) -> Doc:
-        return e.value.isoformat()
-
-    def visit_CodeLit(self, e: ast.CodeLit) -> Doc:
-        return e.value
-
-    def visit_StringLit(self, e: ast.StringLit) -> Doc:
-        return quote(e.value)
-
-    def visit_BoolLit(self, e: ast.BoolLit) -> Doc:
-        return "true" if e.value else "false"
-
-    def visit_Name(self, e: ast.Name) -> Doc:
-        return e.name

@@ -15,15 +15,15 @@ import datetime
 from policylang import ast
 from policylang.check import types as T
 from policylang.eval.builtins import BUILTINS
-from policylang.fmt.printer import Printer
 from policylang.fmt.doc import render
+from policylang.fmt.expressions import ExpressionPrinter
 from policylang.lsp import codes
 from policylang.lsp.lookup import Target, path_before, resolve_path, target_at
 from policylang.lsp.workspace import Snapshot
 from policylang.program import CASE_RECORD, ClauseKey, Program
 from policylang.semantics import validity
 
-_PRINTER = Printer()
+_PRINTER = ExpressionPrinter()
 _MAX_USES = 12
 
 

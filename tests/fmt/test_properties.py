@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import datetime
 import re
-from decimal import Decimal
 from pathlib import Path
 
 from hypothesis import HealthCheck, given, settings
