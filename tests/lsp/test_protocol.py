@@ -175,6 +175,15 @@ def test_completion_follows_the_record_types_of_paths_and_bound_variables(client
         client, doc, POLICY + "def z: bool = end_user.", 9))
 
 
+def test_completion_after_clause_offers_the_clauses_of_the_announcement(client, doc):
+    typing = POLICY.replace("    refines clause 1\n", "    refines clause \n")
+    change(client, doc, typing, 20)
+    at = position(typing, "refines clause ", len("refines clause "))
+    result = client.request("textDocument/completion", {"textDocument": {"uri": doc}, "position": at})
+    assert [(i["label"], i.get("detail")) for i in result["items"]] == [("1", "Micropowder"), ("2", "Military end users")]
+    change(client, doc, POLICY, 21)
+
+
 def test_completion_elsewhere_offers_keywords_countries_and_codes(client, doc):
     labels = set(completion_labels(client, doc, POLICY + "def w: bool = destination == ", 10))
     assert {"deny in principle", "CN", "US", "2C902.a", "my_helper"} <= labels
