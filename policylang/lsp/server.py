@@ -3,7 +3,8 @@
 Takes: JSON-RPC over standard input and output (`policylang lsp`).
 Returns: answers to `initialize`, `textDocument/hover`, `definition`, `completion`,
 `documentSymbol` and `formatting`; `textDocument/publishDiagnostics` after each open, change
-and save of a document, and an empty list on close.
+and save of a document (for it, and again for every other open document, which may use what
+changed), and an empty list on close.
 Guarantees: a handler never lets an exception reach the editor as a crash: a fault in one
 feature is logged and answered with nothing, and the server keeps running.
 
@@ -87,7 +88,12 @@ def build_server() -> PolicyServer:
     @server.feature(lsp.TEXT_DOCUMENT_DID_SAVE)
     @_guarded(None)
     def changed(ls: PolicyServer, params) -> None:
-        ls.publish(params.text_document.uri)
+        uri = params.text_document.uri
+        ls.publish(uri)
+        # the other open documents may use what changed here: check them again
+        for other in [u for u in ls.snapshots if u != uri]:
+            ls.snapshots.pop(other, None)
+            ls.publish(other)
 
     @server.feature(lsp.TEXT_DOCUMENT_DID_CLOSE)
     @_guarded(None)

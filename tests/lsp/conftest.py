@@ -91,6 +91,11 @@ class LspClient:
                     return self.pending.pop(i)["params"]
             self._keep(self._next())
 
+    def discard(self, method: str, uri: str) -> None:
+        """Forget the notifications of a method for a document received so far."""
+        self.pending = [m for m in self.pending
+                        if not (m.get("method") == method and m["params"].get("uri") == uri)]
+
     def open(self, path: Path, text: str | None = None) -> str:
         uri = path.resolve().as_uri()
         self.notify("textDocument/didOpen", {"textDocument": {

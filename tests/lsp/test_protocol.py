@@ -69,6 +69,7 @@ def doc(client, folder):
 
 
 def change(client, uri: str, text: str, version: int) -> dict:
+    client.discard("textDocument/publishDiagnostics", uri)
     client.notify("textDocument/didChange", {"textDocument": {"uri": uri, "version": version},
                                              "contentChanges": [{"text": text}]})
     return client.notification("textDocument/publishDiagnostics", uri)
@@ -209,8 +210,22 @@ def test_formatting_returns_the_formatters_text(client, doc):
     change(client, doc, POLICY, 14)
 
 
+def test_a_change_in_a_neighbour_is_checked_in_the_open_documents_that_use_it(client, doc, folder):
+    helpers = client.open(folder / "helpers.ecp", HELPERS)
+    # the server publishes for the document that changed, then for the other open ones, in order
+    assert client.notification("textDocument/publishDiagnostics", helpers)["diagnostics"] == []
+    assert client.notification("textDocument/publishDiagnostics", doc)["diagnostics"] == []
+    change(client, helpers, HELPERS.replace("my_helper", "renamed_helper"), 2)
+    published = client.notification("textDocument/publishDiagnostics", doc)
+    assert [(d["code"], d["message"].split("\n")[0]) for d in published["diagnostics"]] == [
+        ("E101", "unknown name `my_helper`")]
+    change(client, helpers, HELPERS, 3)
+    assert client.notification("textDocument/publishDiagnostics", doc)["diagnostics"] == []
+
+
 def test_closing_a_document_clears_its_diagnostics(client, folder):
-    uri = client.open(folder / "helpers.ecp", HELPERS.replace("destination", "destinaton"))
-    assert [d["code"] for d in client.notification("textDocument/publishDiagnostics", uri)["diagnostics"]] == ["E101"]
+    uri = (folder / "helpers.ecp").resolve().as_uri()
+    published = change(client, uri, HELPERS.replace("destination", "destinaton"), 4)
+    assert [d["code"] for d in published["diagnostics"]] == ["E101"]
     client.notify("textDocument/didClose", {"textDocument": {"uri": uri}})
     assert client.notification("textDocument/publishDiagnostics", uri)["diagnostics"] == []
