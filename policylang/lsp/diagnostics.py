@@ -12,20 +12,21 @@ from __future__ import annotations
 from lsprotocol import types as lsp
 
 from policylang import diagnostics as D
-from policylang.lsp.positions import to_range
+from policylang.lsp.positions import UTF16, to_range
 from policylang.lsp.workspace import Snapshot
 
 _SEVERITY = {"error": lsp.DiagnosticSeverity.Error, "warning": lsp.DiagnosticSeverity.Warning}
 _NOWHERE = lsp.Range(start=lsp.Position(line=0, character=0), end=lsp.Position(line=0, character=0))
 
 
-def to_lsp(d: D.Diagnostic) -> lsp.Diagnostic:
+def to_lsp(d: D.Diagnostic, encoding: str = UTF16) -> lsp.Diagnostic:
     message = d.message + (f"\nhelp: {d.help}" if d.help else "")
-    return lsp.Diagnostic(range=to_range(d.span) if d.span is not None else _NOWHERE, message=message,
+    where = to_range(d.span, encoding) if d.span is not None else _NOWHERE
+    return lsp.Diagnostic(range=where, message=message,
                           severity=_SEVERITY.get(d.severity, lsp.DiagnosticSeverity.Information),
                           code=d.code, source="policylang")
 
 
-def document_diagnostics(snapshot: Snapshot) -> list[lsp.Diagnostic]:
+def document_diagnostics(snapshot: Snapshot, encoding: str = UTF16) -> list[lsp.Diagnostic]:
     shown, _ = D.sort_and_cap(snapshot.diagnostics)
-    return [to_lsp(d) for d in shown]
+    return [to_lsp(d, encoding) for d in shown]

@@ -11,14 +11,14 @@ from __future__ import annotations
 from lsprotocol import types as lsp
 
 from policylang.fmt import format_source
-from policylang.lsp.positions import to_position
+from policylang.lsp.positions import UTF16, to_position
 from policylang.source import SourceFile
 
 
-def format_document(text: str, path: str = "<editor>") -> list[lsp.TextEdit]:
+def format_document(text: str, path: str = "<editor>", encoding: str = UTF16) -> list[lsp.TextEdit]:
     formatted, _ = format_source(text, path)
     if formatted is None or formatted == text:
         return []
     file = SourceFile(path, text)
-    whole = lsp.Range(start=lsp.Position(line=0, character=0), end=to_position(file, len(text)))
+    whole = lsp.Range(start=lsp.Position(line=0, character=0), end=to_position(file, len(text), encoding))
     return [lsp.TextEdit(range=whole, new_text=formatted)]

@@ -55,8 +55,13 @@ class PolicyServer(LanguageServer):
         self.snapshots[uri] = self.library.analyse(uri, document.source, others)
         return self.snapshots[uri]
 
+    @property
+    def encoding(self) -> str:
+        """The position encoding agreed at `initialize` (the editor's first choice pygls supports)."""
+        return str(getattr(self.workspace.position_encoding, "value", self.workspace.position_encoding) or "utf-16")
+
     def publish(self, uri: str) -> None:
-        diagnostics = document_diagnostics(self.snapshot(uri))
+        diagnostics = document_diagnostics(self.snapshot(uri), self.encoding)
         self.text_document_publish_diagnostics(lsp.PublishDiagnosticsParams(uri=uri, diagnostics=diagnostics))
 
 
@@ -77,7 +82,7 @@ def _guarded(empty):
 
 def _at(server: PolicyServer, params) -> tuple[Snapshot, int]:
     snapshot = server.snapshot(params.text_document.uri)
-    return snapshot, to_offset(snapshot.file.text, params.position)
+    return snapshot, to_offset(snapshot.file.text, params.position, server.encoding)
 
 
 def build_server() -> PolicyServer:
@@ -113,7 +118,7 @@ def build_server() -> PolicyServer:
     @server.feature(lsp.TEXT_DOCUMENT_DEFINITION)
     @_guarded([])
     def on_definition(ls: PolicyServer, params: lsp.DefinitionParams) -> list[lsp.Location]:
-        return definition(*_at(ls, params))
+        return definition(*_at(ls, params), ls.encoding)
 
     @server.feature(lsp.TEXT_DOCUMENT_COMPLETION, lsp.CompletionOptions(trigger_characters=["."]))
     @_guarded(None)
@@ -123,12 +128,12 @@ def build_server() -> PolicyServer:
     @server.feature(lsp.TEXT_DOCUMENT_DOCUMENT_SYMBOL)
     @_guarded([])
     def on_symbols(ls: PolicyServer, params: lsp.DocumentSymbolParams) -> list[lsp.DocumentSymbol]:
-        return document_symbols(ls.snapshot(params.text_document.uri))
+        return document_symbols(ls.snapshot(params.text_document.uri), ls.encoding)
 
     @server.feature(lsp.TEXT_DOCUMENT_FORMATTING)
     @_guarded([])
     def on_formatting(ls: PolicyServer, params: lsp.DocumentFormattingParams) -> list[lsp.TextEdit]:
         document = ls.workspace.get_text_document(params.text_document.uri)
-        return format_document(document.source, document.path or document.uri)
+        return format_document(document.source, document.path or document.uri, ls.encoding)
 
     return server

@@ -11,7 +11,7 @@ from __future__ import annotations
 from lsprotocol import types as lsp
 
 from policylang import ast
-from policylang.lsp.positions import to_range
+from policylang.lsp.positions import UTF16, to_range
 from policylang.lsp.workspace import Snapshot
 from policylang.source import Span
 
@@ -22,14 +22,14 @@ _KINDS = {
 }
 
 
-def _symbol(name: str, kind, span: Span, selection: Span | None = None, detail=None, children=None):
-    return lsp.DocumentSymbol(name=name, kind=kind, range=to_range(span), detail=detail,
-                              selection_range=to_range(selection or span), children=children)
-
-
-def document_symbols(snapshot: Snapshot) -> list[lsp.DocumentSymbol]:
+def document_symbols(snapshot: Snapshot, encoding: str = UTF16) -> list[lsp.DocumentSymbol]:
     if snapshot.module is None:
         return []
+
+    def _symbol(name: str, kind, span: Span, selection: Span | None = None, detail=None, children=None):
+        return lsp.DocumentSymbol(name=name, kind=kind, range=to_range(span, encoding), detail=detail,
+                                  selection_range=to_range(selection or span, encoding), children=children)
+
     out = []
     for item in snapshot.module.items:
         if isinstance(item, ast.Announcement):

@@ -115,6 +115,20 @@ class LspClient:
             stream.close()
 
 
+@pytest.fixture
+def new_client():
+    """Start a server that the test initialises itself; closed at the end of the test."""
+    started = []
+
+    def start() -> LspClient:
+        started.append(LspClient())
+        return started[-1]
+
+    yield start
+    for c in started:
+        c.close()
+
+
 @pytest.fixture(scope="module")
 def client():
     c = LspClient()

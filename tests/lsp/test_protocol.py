@@ -229,3 +229,27 @@ def test_closing_a_document_clears_its_diagnostics(client, folder):
     assert [d["code"] for d in published["diagnostics"]] == ["E101"]
     client.notify("textDocument/didClose", {"textDocument": {"uri": uri}})
     assert client.notification("textDocument/publishDiagnostics", uri)["diagnostics"] == []
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "utf-16", "utf-32"])
+def test_positions_are_counted_in_the_encoding_the_editor_chose(tmp_path, new_client, encoding):
+    text = 'def x: text = "稀土𠀀" + item.orign\n'
+    doc = tmp_path / "doc.ecp"
+    doc.write_text(text, encoding="utf-8")
+    client = new_client()
+    result = client.request("initialize", {"processId": None, "rootUri": None, "capabilities": {
+        "general": {"positionEncodings": [encoding]}}})
+    assert result["capabilities"]["positionEncoding"] == encoding
+    client.notify("initialized", {})
+    uri = client.open(doc)
+    [d] = client.notification("textDocument/publishDiagnostics", uri)["diagnostics"]
+    before = text[: text.index("orign")]
+    width = {"utf-8": len(before.encode("utf-8")), "utf-16": len(before.encode("utf-16-le")) // 2,
+             "utf-32": len(before)}[encoding]
+    assert d["range"]["start"] == {"line": 0, "character": width}
+    hover = client.request("textDocument/hover", {"textDocument": {"uri": uri},
+                                                  "position": {"line": 0, "character": width + 2}})
+    assert hover is None  # `orign` is no field: nothing to say, and no fault
+    at_item = {"line": 0, "character": width - 3}
+    hover = client.request("textDocument/hover", {"textDocument": {"uri": uri}, "position": at_item})
+    assert hover["contents"]["value"].startswith("```ecp\nCase.item: Item?")

@@ -46,13 +46,18 @@ def test_while_the_document_does_not_parse_its_last_good_version_serves_completi
     assert {"name", "lists", "owners"} <= {c.label for c in completions(snapshot, len(typing) - 1)}
 
 
-@given(st.text(st.characters(blacklist_categories=("Cs",)), max_size=40), st.data())
-def test_positions_and_offsets_round_trip_in_utf16(text, data):
+CODEC = {"utf-8": "utf-8", "utf-16": "utf-16-le", "utf-32": "utf-32-le"}
+UNIT = {"utf-8": 1, "utf-16": 2, "utf-32": 4}
+
+
+@given(st.text(st.characters(blacklist_categories=("Cs",)), max_size=40), st.sampled_from(sorted(CODEC)),
+       st.data())
+def test_positions_and_offsets_round_trip_in_each_encoding(text, encoding, data):
     file = SourceFile("x.ecp", text)
     offset = data.draw(st.integers(0, len(text)))
-    position = to_position(file, offset)
-    assert to_offset(text, position) == offset
+    position = to_position(file, offset, encoding)
+    assert isinstance(position, lsp.Position)
+    assert to_offset(text, position, encoding) == offset
     line_text = text.split("\n")[position.line]
     column = offset - (text.rfind("\n", 0, offset) + 1)
-    assert position.character == len(line_text[:column].encode("utf-16-le")) // 2
-    assert isinstance(position, lsp.Position)
+    assert position.character == len(line_text[:column].encode(CODEC[encoding])) // UNIT[encoding]
