@@ -46,8 +46,14 @@ def hover(snapshot: Snapshot, offset: int) -> str | None:
         case "attribute":
             return _attribute(snapshot, target)
         case "name":
-            return _name(program, target.value)
+            return _name(program, target.value) or _local(snapshot, target.value, offset)
     return None
+
+
+def _local(snapshot: Snapshot, name: str, offset: int) -> str | None:
+    """A variable bound by `any`/`all`/`for`, or a parameter: its type."""
+    t = resolve_path(snapshot.program, [name], snapshot.file.text[:offset])
+    return f"`{name}`: {T.describe(t)}, bound here" if t is not None else None
 
 
 def expression_text(expr) -> str:

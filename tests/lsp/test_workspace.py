@@ -7,6 +7,7 @@ from hypothesis import strategies as st
 from lsprotocol import types as lsp
 
 from policylang.lsp.completion import completions
+from policylang.lsp.hover import hover
 from policylang.lsp.positions import to_offset, to_position
 from policylang.lsp.workspace import Workspace
 from policylang.source import SourceFile
@@ -61,3 +62,10 @@ def test_positions_and_offsets_round_trip_in_each_encoding(text, encoding, data)
     line_text = text.split("\n")[position.line]
     column = offset - (text.rfind("\n", 0, offset) + 1)
     assert position.character == len(line_text[:column].encode(CODEC[encoding])) // UNIT[encoding]
+
+
+def test_hover_on_a_bound_variable_gives_its_element_type():
+    text = "def x: bool = any c in item.contains: c.origin == CN\n"
+    snapshot = Workspace().analyse("untitled:x", text)
+    assert hover(snapshot, text.index("c.origin")) == "`c`: a `Component`, bound here"
+    assert hover(snapshot, text.index("origin ==")).startswith("```ecp\nComponent.origin: Country?")
