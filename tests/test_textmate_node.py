@@ -1,7 +1,7 @@
 """The TextMate grammar in VS Code's own engine (vscode-textmate with Oniguruma), when present.
 
 Runs `editor-support/vscode/test/grammar.js` on every library file. It needs Node and
-`npm install` in `editor-support/vscode`; on a machine without them the test is skipped, and
+`npm install` in `editor-support/vscode`; on a machine without them the tests are skipped, and
 `tests/test_textmate.py` checks the same grammar in Python.
 """
 
@@ -21,7 +21,7 @@ NODE = shutil.which("node")
 READY = NODE is not None and (EXTENSION / "node_modules" / "vscode-textmate").is_dir() \
     and (EXTENSION / "node_modules" / "vscode-oniguruma").is_dir()
 
-pytestmark = pytest.mark.skipif(not READY, reason="needs node and `npm install` in editor-support/vscode")
+needs_modules = pytest.mark.skipif(not READY, reason="needs node and `npm install` in editor-support/vscode")
 
 
 def unmatched(files: list[Path]) -> list[dict]:
@@ -30,10 +30,18 @@ def unmatched(files: list[Path]) -> list[dict]:
     return json.loads(done.stdout)
 
 
+@pytest.mark.skipif(NODE is None, reason="needs node")
+def test_the_extension_client_is_valid_javascript():
+    done = subprocess.run([NODE, "--check", str(EXTENSION / "extension.js")], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+
+
+@needs_modules
 def test_vscode_tokenises_every_library_file_without_unmatched_text():
     assert unmatched(ecp_files([stdlib_dir(), policies_dir()])) == []
 
 
+@needs_modules
 def test_vscode_reports_text_outside_the_language(tmp_path):
     junk = tmp_path / "junk.ecp"
     junk.write_text("def x = 1 @ 2\n", encoding="utf-8")
