@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 from lsprotocol import types as lsp
 
+from policylang.library import policies_dir, stdlib_dir
 from policylang.lsp.completion import completions
+from policylang.lsp.definition import definition
+from policylang.lsp.symbols import document_symbols
 from policylang.lsp.hover import hover
 from policylang.lsp.positions import to_offset, to_position
 from policylang.lsp.workspace import Workspace
@@ -69,3 +72,37 @@ def test_hover_on_a_bound_variable_gives_its_element_type():
     snapshot = Workspace().analyse("untitled:x", text)
     assert hover(snapshot, text.index("c.origin")) == "`c`: a `Component`, bound here"
     assert hover(snapshot, text.index("origin ==")).startswith("```ecp\nComponent.origin: Country?")
+
+
+LIBRARY = sorted([*policies_dir().glob("*.ecp"), *stdlib_dir().glob("*.ecp")])
+_WORKSPACE = Workspace()
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.sampled_from(LIBRARY), st.data())
+def test_every_feature_answers_anywhere_in_a_library_file(path, data):
+    text = path.read_text(encoding="utf-8")
+    snapshot = _WORKSPACE.analyse(path.resolve().as_uri(), text)
+    assert snapshot.diagnostics == ()
+    offset = data.draw(st.integers(0, len(text)))
+    found = hover(snapshot, offset)
+    assert found is None or found.strip()
+    for location in definition(snapshot, offset):
+        assert location.uri.startswith("file://")
+    assert all(item.label for item in completions(snapshot, offset))
+    assert [s.name for s in document_symbols(snapshot)]
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.sampled_from(LIBRARY), st.data())
+def test_every_feature_answers_while_a_file_is_half_typed(path, data):
+    text = path.read_text(encoding="utf-8")
+    cut = data.draw(st.integers(0, len(text)))
+    typing = text[:cut] + data.draw(st.sampled_from(["", "item.", " c.", "clause ", "1C9", " and ", "(", '"']))
+    snapshot = _WORKSPACE.analyse(path.resolve().as_uri(), typing)
+    assert snapshot.program is not None
+    offset = data.draw(st.integers(0, len(typing)))
+    hover(snapshot, offset)
+    definition(snapshot, offset)
+    assert all(item.label for item in completions(snapshot, len(typing)))
+    document_symbols(snapshot)
