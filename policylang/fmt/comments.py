@@ -68,9 +68,6 @@ class Trivia:
     attached: dict = attrs.Factory(dict)
     dangling: dict = attrs.Factory(dict)
 
-    def of(self, key) -> Attached:
-        return self.attached.get(key) or Attached()
-
     def left_over(self, key) -> list[Comment]:
         return self.dangling.get(key, [])
 
@@ -106,13 +103,14 @@ def attach(module: ast.Module, comments: tuple[Span, ...], text: str) -> Trivia:
 
 
 def _blank_before(text: str, offset: int, block: Block) -> bool:
-    before = text[:offset]
-    stripped = before.rstrip()
-    if len(stripped) <= block.start and block.start > 0:
-        return False  # first thing after `{`
-    if not stripped:
-        return False  # first thing of the file
-    return before[len(stripped):].count("\n") >= 2
+    """Whether an empty line stands between `offset` and the text before it in its block."""
+    i, newlines = offset, 0
+    while i > 0 and text[i - 1].isspace():
+        i -= 1
+        newlines += text[i] == "\n"
+    if i == 0 or (block.start > 0 and i <= block.start):
+        return False  # the first thing of the file, or the first after `{`
+    return newlines >= 2
 
 
 def _attach_one(trivia: Trivia, block: Block, c: Span, text: str) -> None:
