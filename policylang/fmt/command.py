@@ -1,6 +1,7 @@
 """`policylang fmt`: format `.ecp` files in place, or check or show what would change.
 
-Takes: paths of `.ecp` files or folders (default: the current folder), or `-` for standard input.
+Takes: paths of `.ecp` files or folders (default: the shipped stdlib and policies, as `check`
+takes them), or `-` for standard input.
 Returns: exit 0 when done (or, with `--check`, when every file is already formatted); 1 when
 `--check` finds a file that formatting would change; 2 when a file does not parse (its syntax
 diagnostics are printed, the file is left alone).
@@ -17,7 +18,7 @@ import click
 
 from policylang import diagnostics as D
 from policylang.fmt import format_source
-from policylang.library import ecp_files
+from policylang.library import ecp_files, policies_dir, stdlib_dir
 
 EXIT_OK, EXIT_WOULD_CHANGE, EXIT_CANNOT_RUN = 0, 1, 2
 
@@ -27,12 +28,15 @@ EXIT_OK, EXIT_WOULD_CHANGE, EXIT_CANNOT_RUN = 0, 1, 2
 @click.option("--check", is_flag=True, help="Write nothing; exit 1 if a file is not formatted.")
 @click.option("--diff", "show_diff", is_flag=True, help="Write nothing; print what would change as a diff.")
 def fmt(paths: tuple[str, ...], check: bool, show_diff: bool) -> None:
-    """Format .ecp files (PATHS: files or folders; default: the current folder; - for stdin)."""
+    """Format .ecp files in place (PATHS: files or folders, - for stdin).
+
+    With no PATHS, formats the shipped stdlib and policies.
+    """
     if paths == ("-",):
         _format_stdin(check, show_diff)
         return
     changed, broken = [], False
-    for path in ecp_files(paths or ["."]):
+    for path in ecp_files(paths or [stdlib_dir(), policies_dir()]):
         text = path.read_text(encoding="utf-8")
         formatted, diags = format_source(text, _display(path))
         if formatted is None:

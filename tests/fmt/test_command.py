@@ -58,3 +58,16 @@ def test_standard_input_is_formatted_to_standard_output():
     assert result.exit_code == 0
     assert result.output == TIDY
     assert run("--check", "-", input=MESSY).exit_code == 1
+
+
+def test_without_paths_the_shipped_library_is_checked(monkeypatch, tmp_path):
+    from policylang.fmt import command
+    (tmp_path / "stdlib").mkdir()
+    (tmp_path / "policies").mkdir()
+    (tmp_path / "stdlib" / "a.ecp").write_text(TIDY, encoding="utf-8")
+    (tmp_path / "policies" / "b.ecp").write_text(MESSY, encoding="utf-8")
+    monkeypatch.setattr(command, "stdlib_dir", lambda: tmp_path / "stdlib")
+    monkeypatch.setattr(command, "policies_dir", lambda: tmp_path / "policies")
+    result = run("--check")
+    assert result.exit_code == 1
+    assert "b.ecp" in result.output and "a.ecp" not in result.output
