@@ -4,7 +4,7 @@ Takes: JSON-RPC over standard input and output (`policylang lsp`).
 Returns: answers to `initialize`, `textDocument/hover`, `definition`, `completion`,
 `documentSymbol` and `formatting`; `textDocument/publishDiagnostics` after each open, change
 and save of a document (for it, and again for every other open document, which may use what
-changed), and an empty list on close.
+changed) and when `.ecp` files change on disk, and an empty list on close.
 Guarantees: a handler never lets an exception reach the editor as a crash: a fault in one
 feature is logged and answered with nothing, and the server keeps running.
 
@@ -99,6 +99,14 @@ def build_server() -> PolicyServer:
         for other in [u for u in ls.snapshots if u != uri]:
             ls.snapshots.pop(other, None)
             ls.publish(other)
+
+    @server.feature(lsp.WORKSPACE_DID_CHANGE_WATCHED_FILES)
+    @_guarded(None)
+    def files_changed(ls: PolicyServer, params: lsp.DidChangeWatchedFilesParams) -> None:
+        # a `.ecp` file changed on disk (a `git pull`, another tool): check the open documents again
+        for uri in list(ls.snapshots):
+            ls.snapshots.pop(uri, None)
+            ls.publish(uri)
 
     @server.feature(lsp.TEXT_DOCUMENT_DID_CLOSE)
     @_guarded(None)

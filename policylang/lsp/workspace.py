@@ -79,9 +79,10 @@ class Workspace:
         program, index_diags = build_program(modules)
         if module is None:
             return Snapshot(path, file, None, program, tuple(syntax))
-        diags = [d for d in index_diags if d.is_error]
-        if not diags:
-            diags = check_program(program)
+        mine_twice = [d for d in index_diags if d.is_error and d.span is not None and d.span.path == path]
+        # a name declared twice in this document stops here, as `policylang check` does; one declared
+        # twice elsewhere is that file's problem and does not keep this one from being checked
+        diags = index_diags if mine_twice else check_program(program)
         own = tuple(d for d in diags if d.span is None or d.span.path == path)
         return Snapshot(path, file, module, program, own)
 

@@ -223,6 +223,19 @@ def test_a_change_in_a_neighbour_is_checked_in_the_open_documents_that_use_it(cl
     assert client.notification("textDocument/publishDiagnostics", doc)["diagnostics"] == []
 
 
+def test_a_file_changed_on_disk_is_checked_again_in_the_open_documents(client, doc, folder):
+    suspension = folder / "MOFCOM-2099-2.ecp"
+    client.discard("textDocument/publishDiagnostics", doc)
+    suspension.write_text(SUSPENSION.replace("through 2099-03-01", "through 2099-04-30"), encoding="utf-8")
+    try:
+        client.notify("workspace/didChangeWatchedFiles", {"changes": [{"uri": suspension.as_uri(), "type": 2}]})
+        assert client.notification("textDocument/publishDiagnostics", doc)["diagnostics"] == []
+        text = hover(client, doc, POLICY, "refines clause 1", len("refines clause "))
+        assert "suspended 2099-02-01 through 2099-04-30 by MOFCOM-2099-2 clause 1" in text
+    finally:
+        suspension.write_text(SUSPENSION, encoding="utf-8")
+
+
 def test_closing_a_document_clears_its_diagnostics(client, folder):
     uri = (folder / "helpers.ecp").resolve().as_uri()
     published = change(client, uri, HELPERS.replace("destination", "destinaton"), 4)

@@ -106,3 +106,13 @@ def test_every_feature_answers_while_a_file_is_half_typed(path, data):
     definition(snapshot, offset)
     assert all(item.label for item in completions(snapshot, len(typing)))
     document_symbols(snapshot)
+
+
+def test_a_name_declared_twice_in_two_neighbours_does_not_stop_checking_this_document(tmp_path):
+    (tmp_path / "a.ecp").write_text("def twice: bool = true\n", encoding="utf-8")
+    (tmp_path / "b.ecp").write_text("def twice: bool = false\n", encoding="utf-8")
+    doc = tmp_path / "doc.ecp"
+    snapshot = Workspace().analyse(doc.as_uri(), "def x: bool = item.orign == CN\n")
+    assert [d.code for d in snapshot.diagnostics] == ["E102"]
+    mine = Workspace().analyse((tmp_path / "b.ecp").as_uri(), "def twice: bool = item.orign == CN\n")
+    assert [d.code for d in mine.diagnostics] == ["E106"]
