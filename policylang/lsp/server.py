@@ -2,7 +2,7 @@
 
 Takes: JSON-RPC over standard input and output (`policylang lsp`).
 Returns: answers to `initialize`, `textDocument/hover`, `definition`, `completion`,
-`documentSymbol` and `formatting`; `textDocument/publishDiagnostics` after each open, change
+`documentSymbol`, `codeAction` (quick fixes from "did you mean") and `formatting`; `textDocument/publishDiagnostics` after each open, change
 and save of a document (for it, and again for every other open document, which may use what
 changed) and when `.ecp` files change on disk, and an empty list on close.
 Guarantees: a handler never lets an exception reach the editor as a crash: a fault in one
@@ -21,6 +21,7 @@ from importlib.metadata import PackageNotFoundError, version
 from lsprotocol import types as lsp
 from pygls.lsp.server import LanguageServer
 
+from policylang.lsp.actions import quick_fixes
 from policylang.lsp.completion import completions
 from policylang.lsp.definition import definition
 from policylang.lsp.diagnostics import document_diagnostics
@@ -137,6 +138,13 @@ def build_server() -> PolicyServer:
     @_guarded([])
     def on_symbols(ls: PolicyServer, params: lsp.DocumentSymbolParams) -> list[lsp.DocumentSymbol]:
         return document_symbols(ls.snapshot(params.text_document.uri), ls.encoding)
+
+    @server.feature(lsp.TEXT_DOCUMENT_CODE_ACTION,
+                    lsp.CodeActionOptions(code_action_kinds=[lsp.CodeActionKind.QuickFix]))
+    @_guarded([])
+    def on_code_action(ls: PolicyServer, params: lsp.CodeActionParams) -> list[lsp.CodeAction]:
+        document = ls.workspace.get_text_document(params.text_document.uri)
+        return quick_fixes(document.source, params.text_document.uri, params.context.diagnostics, ls.encoding)
 
     @server.feature(lsp.TEXT_DOCUMENT_FORMATTING)
     @_guarded([])

@@ -80,6 +80,7 @@ def test_initialize_announces_the_features(client):
     caps = result["capabilities"]
     assert result["serverInfo"]["name"] == "policylang"
     assert caps["hoverProvider"] and caps["definitionProvider"]
+    assert caps["codeActionProvider"]["codeActionKinds"] == ["quickfix"]
     assert caps["documentSymbolProvider"] and caps["documentFormattingProvider"]
     assert "." in caps["completionProvider"]["triggerCharacters"]
     assert caps["textDocumentSync"]["openClose"] is True
@@ -96,6 +97,17 @@ def test_an_unknown_attribute_is_published_with_its_code_place_and_hint(client, 
     assert d["range"]["start"] == position(broken, "orign")
     assert d["range"]["end"] == position(broken, "orign", len("orign"))
     assert change(client, doc, POLICY, 3)["diagnostics"] == []
+
+
+def test_a_did_you_mean_hint_is_offered_as_a_quick_fix(client, doc):
+    broken = POLICY.replace("item.origin == CN", "item.orign == CN")
+    [diagnostic] = change(client, doc, broken, 30)["diagnostics"]
+    actions = client.request("textDocument/codeAction", {
+        "textDocument": {"uri": doc}, "range": diagnostic["range"], "context": {"diagnostics": [diagnostic]}})
+    assert [(a["title"], a["kind"]) for a in actions] == [("replace `orign` with `origin`", "quickfix")]
+    [edit] = actions[0]["edit"]["changes"][doc]
+    assert edit == {"range": diagnostic["range"], "newText": "origin"}
+    change(client, doc, POLICY, 31)
 
 
 def test_a_syntax_error_is_published_while_typing(client, doc):
