@@ -1,0 +1,131 @@
+"""Findings of `policylang analyze`, and their renderings: JSON, SARIF 2.1.0, text for people.
+
+Takes: findings from `search.py` (and invariant results from `invariants.py`) and the run's stats.
+Returns: `to_json`, `to_sarif` and `to_text`.
+Guarantees: every finding names its clauses (`{"policy", "clause"}`), the date windows in which it
+occurs (`from`, `through`: the first and last day of them; `windows`: each one), a witness case
+in the contract format with the decision `policylang eval` gives it, and one plain sentence.
+Findings are sorted by kind, then clauses, so two runs print the same thing.
+
+>>> f = Finding("vacuous", (ClauseKey("P-2025-1", "2"),), (), None, None, "clause 2 can never apply")
+>>> f.to_json()["clauses"]
+[{'policy': 'P-2025-1', 'clause': '2'}]
+"""
+
+from __future__ import annotations
+
+import datetime
+import json
+from typing import Any
+
+import attrs
+
+from policylang.program import ClauseKey
+
+KINDS = ("conflict", "overlap", "silenced", "shadowed", "redundant", "vacuous", "gap", "invariant")
+LEVEL = {"conflict": "error", "invariant": "error", "vacuous": "warning", "gap": "warning",
+         "shadowed": "warning", "redundant": "warning", "overlap": "note", "silenced": "note"}
+DESCRIPTIONS = {
+    "conflict": "a permissive and a restrictive clause apply to the same case on the same date, and "
+                "neither is declared an exception to or a refinement of the other",
+    "overlap": "restrictive clauses apply together; the most restrictive decides",
+    "silenced": "an exception sets aside a clause it does not name, through the clause that clause refines",
+    "shadowed": "a clause that never changes any outcome",
+    "redundant": "two clauses that decide the same cases the same way",
+    "vacuous": "a clause that can never apply",
+    "gap": "values between adjacent entries of one item family that neither covers",
+    "invariant": "an invariant of the policies: proven, or refuted by a counterexample",
+}
+
+
+@attrs.frozen
+class Finding:
+    """One finding: what, which clauses, when, a witness case and its decision, one sentence."""
+    kind: str
+    clauses: tuple[ClauseKey, ...]
+    windows: tuple[tuple[datetime.date, datetime.date], ...]
+    witness: dict | None
+    decision: dict | None
+    message: str
+    status: str | None = None        # for invariants: `proven` or `refuted`
+    name: str | None = None          # for invariants: their name
+    span: Any = attrs.field(default=None, eq=False)
+
+    @property
+    def first(self) -> datetime.date | None:
+        return min((w[0] for w in self.windows), default=None)
+
+    @property
+    def last(self) -> datetime.date | None:
+        return max((w[1] for w in self.windows), default=None)
+
+    def sort_key(self) -> tuple:
+        return (KINDS.index(self.kind), [(k.policy, k.clause) for k in self.clauses], self.name or "")
+
+    def to_json(self) -> dict:
+        out = {"kind": self.kind, "clauses": [{"policy": k.policy, "clause": k.clause} for k in self.clauses],
+               "from": _d(self.first), "through": _d(self.last),
+               "windows": [[_d(a), _d(b)] for a, b in self.windows],
+               "witness": self.witness, "decision": self.decision, "message": self.message}
+        if self.kind == "invariant":
+            out = {**out, "name": self.name, "status": self.status}
+        return out
+
+
+def _d(day: datetime.date | None) -> str | None:
+    return day.isoformat() if day else None
+
+
+def to_json(findings: list[Finding], stats: dict) -> str:
+    return json.dumps({"findings": [f.to_json() for f in findings], "stats": stats},
+                      ensure_ascii=False, indent=2)
+
+
+def to_text(findings: list[Finding], stats: dict) -> str:
+    lines = []
+    for f in findings:
+        where = ", ".join(str(k) for k in f.clauses)
+        when = f" ({f.first} – {f.last})" if f.windows else ""
+        head = f"{f.kind}" + (f" [{f.status}]" if f.status else "")
+        lines.append(f"{head}: {where}{when}")
+        lines.append(f"  {f.message}")
+        if f.witness is not None:
+            outcome = (f.decision or {}).get("outcome")
+            lines.append(f"  witness ({outcome}): {json.dumps(f.witness, ensure_ascii=False)}")
+    counts = ", ".join(f"{n} {k}" for k in KINDS if (n := sum(f.kind == k for f in findings)))
+    lines.append(f"{len(findings)} finding(s){': ' + counts if counts else ''}; "
+                 f"{stats.get('queries', 0)} solver queries in {stats.get('seconds', 0)} s")
+    return "\n".join(lines)
+
+
+def to_sarif(findings: list[Finding], stats: dict, sources: dict[str, str]) -> str:
+    """SARIF 2.1.0: one rule per kind, one result per finding, located at the first clause."""
+    rules = [{"id": k, "name": k, "shortDescription": {"text": DESCRIPTIONS[k]},
+              "defaultConfiguration": {"level": LEVEL[k]}} for k in KINDS]
+    results = []
+    for f in findings:
+        result: dict[str, Any] = {
+            "ruleId": f.kind, "ruleIndex": KINDS.index(f.kind),
+            "level": "note" if f.kind == "invariant" and f.status == "proven" else LEVEL[f.kind],
+            "message": {"text": f.message},
+            "properties": {"clauses": [str(k) for k in f.clauses], "from": _d(f.first),
+                           "through": _d(f.last), "witness": f.witness,
+                           "outcome": (f.decision or {}).get("outcome")},
+        }
+        location = _location(f, sources)
+        if location:
+            result["locations"] = [location]
+        results.append(result)
+    doc = {"$schema": "https://json.schemastore.org/sarif-2.1.0.json", "version": "2.1.0",
+           "runs": [{"tool": {"driver": {"name": "policylang analyze", "informationUri":
+                                         "https://github.com/policylang/policylang", "rules": rules}},
+                     "results": results, "properties": {"stats": stats}}]}
+    return json.dumps(doc, ensure_ascii=False, indent=2)
+
+
+def _location(f: Finding, sources: dict[str, Any]) -> dict | None:
+    span = f.span or (sources.get(str(f.clauses[0])) if f.clauses else None)
+    if span is None:
+        return None
+    return {"physicalLocation": {"artifactLocation": {"uri": span.path},
+                                 "region": {"startLine": span.line, "startColumn": span.column}}}

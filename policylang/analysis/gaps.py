@@ -1,0 +1,122 @@
+"""Gaps: values between adjacent entries of one item family that neither entry covers.
+
+Takes: the `Analysis` of a program (its classifications: `classify <category> as <code> when …`).
+Returns: `gap` findings.
+Guarantees: entries are of one family when their codes share a parent (`2C902.a`, `2C902.b`);
+two entries are compared on a parameter when both their conditions test that parameter and no
+other, so the text can be read as a partition of that parameter's range. The solver looks for a
+value covered by one entry, a value covered by the other, and a value between them that no entry
+of the family covers (`50 um` when one entry says `< 50 um` and the next `> 50 um`). The witness
+is an item of the first entry's category with that value, re-decided: the interpreter classifies
+it to no code of the family.
+"""
+
+from __future__ import annotations
+
+from fractions import Fraction
+
+import z3
+
+from policylang import ast
+from policylang.analysis.encode import Encoder, Env
+from policylang.analysis.findings import Finding
+from policylang.analysis.symbolic import CaseBuilder, SNum, Unsupported, real
+from policylang.analysis.witness import _fraction, decimal_text
+from policylang.semantics import units
+from policylang.analysis.symbolic import _walk
+
+
+def parameters_of(condition: ast.Expr) -> set[str]:
+    """The item parameters a condition tests: `item.parameters.x` (or `parameters.x`)."""
+    found = set()
+    for node in _walk(condition):
+        if isinstance(node, ast.Attribute) and isinstance(node.obj, (ast.Attribute, ast.Name)):
+            parent = node.obj.name
+            if parent == "parameters":
+                found.add(node.name)
+    return found
+
+
+def _parent(code: str) -> str:
+    return code.rsplit(".", 1)[0] if "." in code else code
+
+
+def find_gaps(analysis) -> list[Finding]:
+    lib = analysis.lib
+    if not analysis.groups:
+        return []
+    group = analysis.groups[-1]
+    families: dict[str, list] = {}
+    for key, c in lib.interpreter.classifiers:
+        params = parameters_of(c.condition)
+        if len(params) == 1:
+            families.setdefault(_parent(c.code), []).append((key, c, next(iter(params))))
+    out = []
+    for family in families.values():
+        for i, (ka, a, pa) in enumerate(family):
+            for kb, b, pb in family[i + 1:]:
+                if pa != pb or a.code == b.code:
+                    continue
+                f = _gap(analysis, group, family, (ka, a), (kb, b), pa)
+                if f:
+                    out.append(f)
+    return out
+
+
+def _cover(group, prefix: str, condition: ast.Expr, param: str, value=None):
+    """The condition over a fresh item whose parameter is `value` (or free); and that parameter."""
+    lib = group.enc.lib
+    builder = CaseBuilder(lib.program, lib.domains, lib.bounds, prefix)
+    enc = Encoder(lib.program, lib.domains, builder, lib.interpreter.controls, lib.interpreter.screening.entries)
+    params = enc.case.get("item").get("parameters")
+    p = params.get(param)
+    extra = [enc.case.get("item").given, params.given, p.given]
+    if value is not None:
+        extra.append(p.v == value)
+    return enc.truth(condition), p, builder.constraints + extra
+
+
+def _gap(analysis, group, family, first, second, param):
+    (ka, a), (kb, b) = first, second
+    try:
+        ca, pa, xa = _cover(group, "gap_a:", a.condition, param)
+        cb, pb, xb = _cover(group, "gap_b:", b.condition, param)
+        v = z3.Real("gap_v")
+        holes = []
+        for _, c, _ in family:
+            cv, _, xv = _cover(group, f"gap_{c.code}:", c.condition, param, v)
+            holes += xv + [z3.Not(cv)]
+    except Unsupported:
+        return None
+    solver = z3.Solver()
+    solver.set(timeout=analysis.timeout_ms)
+    between = z3.Or(z3.And(pa.v < v, v < pb.v), z3.And(pb.v < v, v < pa.v))
+    solver.add(*xa, *xb, ca, cb, between, *holes, *analysis.lib.fact_constraints(group.windows))
+    analysis.stats["queries"] += 1
+    if solver.check() != z3.sat:
+        return None
+    m = solver.model()
+    dim = pa.dim
+    unit = lib_unit(analysis, dim)
+
+    def show(x):
+        q = _fraction(m, x)
+        return f"{decimal_text((q - unit.offset) / unit.factor)} {unit.symbol}" if unit else decimal_text(q)
+    value = show(v)
+    day = group.windows[-1].start
+    witness = {"id": f"gap-{a.code}-{b.code}", "date": day.isoformat(),
+               "item": {"category": a.category, "parameters": {param: value}}}
+    other = {**witness, "item": {"category": b.category, "parameters": {param: value}}}
+
+    def check(d, _):
+        return not d.classification and not analysis.recheck.decide(other).classification
+    message = (f"{a.code} ({a.category}) covers {param} = {show(pa.v)} and {b.code} ({b.category}) covers "
+               f"{show(pb.v)}, but {param} = {value} lies between them and neither covers it")
+    entry = {"ranges": list(group.ranges), "witness": witness}
+    return analysis._finding("gap", (ka, kb) if ka != kb else (ka,), entry, check, lambda d: message)
+
+
+def lib_unit(analysis, dim):
+    if dim is None or dim == "ratio":
+        return None
+    return analysis.lib.domains.unit_of.get(dim) or units.BASE_UNITS[dim]
