@@ -34,3 +34,11 @@ def test_library_file_formats_idempotently_and_keeps_its_meaning(path: Path):
     kept = parse_with_comments(SourceFile(path.name, once))[2]
     # a clause's properties are put in one order, so comments may change places, never number
     assert sorted(c.text().rstrip() for c in kept) == sorted(c.text().rstrip() for c in comments)
+
+
+@pytest.mark.parametrize("path", LIBRARY, ids=lambda p: f"{p.parent.name}/{p.name}")
+def test_library_file_is_in_canonical_form(path: Path):
+    """What `policylang fmt --check policies stdlib` asserts: the shipped files are formatted."""
+    text = path.read_text(encoding="utf-8")
+    formatted, _ = format_source(text, path.name)
+    assert formatted == text, f"run `policylang fmt {path.parent.name}/{path.name}`"
