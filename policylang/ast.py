@@ -455,3 +455,37 @@ class Module:
     path: str
     items: tuple[Decl, ...]
     span: Span | None = _span()
+
+
+# ------------------------------------------------------------------ invariants and tests
+
+
+@node
+class Claim:
+    """`outcome under MOFCOM-2025-61 at most report_only`, or `[not] applies MOFCOM-2025-61 clause V`."""
+    kind: str                      # "outcome" or "applies"
+    scope: Ref | None = None       # for outcome: the announcement or clause it is read under
+    bound: str | None = None       # for outcome: "at_most", "at_least" or "exactly"
+    outcome: str | None = None
+    negated: bool = False          # for applies: `not applies`
+    span: Span | None = _span()
+
+
+@node
+class Invariant:
+    """`invariant "…" { assume <condition> expect <claim> }`: for every case that meets the
+    assumptions, on every date, each claim holds."""
+    name: str
+    assumptions: tuple[Expr, ...]
+    claims: tuple[Claim, ...]
+    span: Span | None = _span()
+
+
+@node
+class CaseTest:
+    """`test "…" { case {…} expect outcome license_required }`: a case in the contract format
+    (JSON text) and what its decision must show (JSON objects, matched as the YAML tests are)."""
+    name: str
+    case: str
+    expectations: tuple[str, ...]
+    span: Span | None = _span()

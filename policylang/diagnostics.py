@@ -44,6 +44,7 @@ MESSAGES: dict[str, str] = {
     "E114": "unknown category `{name}`",
     "E115": "announcement `{announcement}` is declared more than once",
     "E116": "`{name}` has no member `{member}`",
+    "E117": "unknown outcome `{name}`",
     "E201": "expected {expected}, found {found}",
     "E202": "cannot compare {left} with {right}",
     "E203": "unknown unit `{unit}`",

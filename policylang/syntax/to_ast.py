@@ -9,6 +9,7 @@ Guarantees: every node carries the span of the text it came from; no `lark.Tree`
 from __future__ import annotations
 
 import datetime
+import json
 from decimal import Decimal
 
 import lark
@@ -317,3 +318,67 @@ class ToAst(lark.Transformer):
 
     def conditional(self, meta, condition, then, otherwise):
         return ast.Conditional(condition, then, otherwise, span=self._span(meta))
+
+    # -------------------------------------------------------------- invariants and tests
+
+    def invariant_decl(self, meta, name, *parts):
+        assumptions = tuple(p[1] for p in parts if isinstance(p, tuple))
+        claims = tuple(p for p in parts if isinstance(p, ast.Claim))
+        return ast.Invariant(_unquote(name), assumptions, claims, span=self._span(meta))
+
+    def assume(self, meta, condition):
+        return ("assume", condition)
+
+    def outcome_claim(self, meta, scope, bound, outcome):
+        return ast.Claim("outcome", scope, bound, str(outcome), span=self._span(meta))
+
+    def applies_claim(self, meta, ref):
+        return ast.Claim("applies", ref, span=self._span(meta))
+
+    def not_applies_claim(self, meta, ref):
+        return ast.Claim("applies", ref, negated=True, span=self._span(meta))
+
+    def at_most(self, meta):
+        return "at_most"
+
+    def at_least(self, meta):
+        return "at_least"
+
+    def exactly(self, meta):
+        return "exactly"
+
+    def test_decl(self, meta, name, case, *expectations):
+        return ast.CaseTest(_unquote(name), case, tuple(expectations), span=self._span(meta))
+
+    def expect_outcome(self, meta, outcome):
+        return json.dumps({"outcome": str(outcome)})
+
+    def expect_json(self, meta, obj):
+        return obj
+
+    def json_object(self, meta, *pairs):
+        return "{" + ", ".join(p for p in pairs if p is not None) + "}"
+
+    def json_pair(self, meta, key, value):
+        return f"{self.json_string(meta, key)}: {value}"
+
+    def json_array(self, meta, *items):
+        return "[" + ", ".join(i for i in items if i is not None) + "]"
+
+    def json_string(self, meta, tok):
+        return json.dumps(_unquote(tok), ensure_ascii=False)
+
+    def json_number(self, meta, tok):
+        return str(tok)
+
+    def json_negative(self, meta, tok):
+        return "-" + str(tok)
+
+    def json_true(self, meta):
+        return "true"
+
+    def json_false(self, meta):
+        return "false"
+
+    def json_null(self, meta):
+        return "null"
