@@ -44,16 +44,25 @@ class Group:
         self.solver = z3.Solver()
         self.solver.set(timeout=timeout_ms)
         self.solver.add(enc.base + lib.fact_constraints(windows))
+        self.synced = len(enc.builder.constraints)
         self.models: list[z3.ModelRef] = []
         self.found: set[tuple] = set()
         self.flags: list | None = None
         self.quiet: dict | None = None
         self.stats = stats
 
+    def sync(self) -> None:
+        """Add the domains of fields first read after this group was made (by an invariant)."""
+        fresh = self.enc.builder.constraints[self.synced:]
+        if fresh:
+            self.solver.add(fresh)
+            self.synced += len(fresh)
+
     def simplest(self, formula: Any) -> z3.ModelRef | None:
         """A model of `formula` that meets as many of the builder's preferences as it can find
         cheaply: lists empty, optional fields left out, common countries (a witness a person can
         read). Preferences in an unsatisfiable core are dropped, and the rest tried again."""
+        self.sync()
         if self.flags is None:
             prefs = self.enc.builder.preferences
             self.flags = [z3.Bool(f"prefer#{n}") for n in range(len(prefs))]
@@ -102,6 +111,7 @@ class Group:
             for m in self.models[-12:]:
                 if z3.is_true(m.eval(formula, model_completion=True)):
                     return m
+        self.sync()
         self.stats["queries"] += 1
         self.solver.push()
         self.solver.add(formula)

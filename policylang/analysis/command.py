@@ -1,0 +1,93 @@
+"""`policylang analyze`: the command line of the analysis.
+
+Takes: policy paths (default: the shipped library), an optional assumption file, bounds, a format.
+Returns: prints findings (text, JSON or SARIF 2.1.0) and sets the exit status: 0 the analysis ran
+and found no conflict and no refuted invariant, 1 it found one, 2 it could not run.
+Guarantees: the assumption file holds one condition in the policy language (for example
+`date >= 2025-01-01 and action == reexport`); it is checked like any definition, so a mistake in
+it is a diagnostic, and only cases that meet it are searched.
+"""
+
+from __future__ import annotations
+
+import sys
+import tempfile
+from pathlib import Path
+
+import click
+
+from policylang import ast
+from policylang import diagnostics as D
+from policylang.analysis.findings import to_json, to_sarif, to_text
+from policylang.analysis.invariants import check_invariants
+from policylang.analysis.search import Analysis
+from policylang.analysis.symbolic import Bounds
+from policylang.library import load, policies_dir
+
+ASSUMPTION = "analysis_assumption"
+EXIT_OK, EXIT_FOUND, EXIT_CANNOT_RUN = 0, 1, 2
+
+
+def load_with_assumption(paths, assume: Path | None):
+    """The program, and the assumption as an expression (or None); exits 2 when either does not check."""
+    program, diags = load(paths)
+    if program is None or assume is None:
+        return program, diags, None
+    imports = " ".join(f"import {m}" for m in sorted(program.module_names()))
+    text = assume.read_text(encoding="utf-8")
+    folder = Path(tempfile.mkdtemp(prefix="policylang-assume-"))
+    wrapper = folder / f"{ASSUMPTION}.ecp"
+    wrapper.write_text(f"{imports} def {ASSUMPTION}: bool = ({text}\n)\n", encoding="utf-8")
+    program, diags = load([*paths, wrapper])
+    return program, diags, ast.Name(ASSUMPTION)
+
+
+def run_analysis(paths, assume: Path | None = None, bounds: Bounds = Bounds()):
+    """Findings and stats for a library: the search, then the invariants. For tests and scripts.
+
+    >>> findings, stats = run_analysis([policies_dir()])
+    >>> stats["unconfirmed"]
+    0
+    """
+    program, diags, assumption = load_with_assumption(paths, assume)
+    if program is None:
+        raise ValueError("; ".join(f"{d.code} {d.message}" for d in diags if d.is_error))
+    analysis = Analysis(program, bounds, assumption)
+    findings, stats = analysis.run()
+    invariants = check_invariants(analysis)
+    stats["invariants"] = len(invariants)
+    return sorted(findings + invariants, key=lambda f: f.sort_key()), stats
+
+
+@click.command("analyze")
+@click.argument("paths", nargs=-1, type=click.Path(exists=True, path_type=Path))
+@click.option("--assume", "assume", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="A file holding one condition on the case; only cases that meet it are searched.")
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "sarif"]), default="text", show_default=True)
+@click.option("--max-list", "max_list", type=click.IntRange(0, 5), default=2, show_default=True,
+              help="The most elements a list of the case (end uses, components…) has in a witness.")
+def analyze(paths: tuple[Path, ...], assume: Path | None, fmt: str, max_list: int) -> None:
+    """Find conflicts, overlaps, silenced, shadowed, redundant and vacuous clauses, gaps, and check
+    invariants, each with a witness case that `policylang eval` reproduces.
+
+    With no PATHS, analyzes the shipped stdlib and policies.
+    """
+    paths = paths or (policies_dir(),)
+    program, diags, assumption = load_with_assumption(list(paths), assume)
+    if program is None:
+        click.echo(D.render_text(diags), err=True)
+        sys.exit(EXIT_CANNOT_RUN)
+    analysis = Analysis(program, Bounds(list_length=max_list), assumption)
+    findings, stats = analysis.run()
+    invariants = check_invariants(analysis)
+    stats["invariants"] = len(invariants)
+    findings = sorted(findings + invariants, key=lambda f: f.sort_key())
+    if fmt == "json":
+        click.echo(to_json(findings, stats))
+    elif fmt == "sarif":
+        spans = {str(k): c.id_span for k, c in program.clauses.items()}
+        click.echo(to_sarif(findings, stats, spans))
+    else:
+        click.echo(to_text(findings, stats))
+    failed = any(f.kind == "conflict" or (f.kind == "invariant" and f.status != "proven") for f in findings)
+    sys.exit(EXIT_FOUND if failed else EXIT_OK)
