@@ -124,6 +124,7 @@ FEATURE_COMMANDS: tuple[tuple[str, str], ...] = (
     ("policylang.fmt.command", "fmt"),
     ("policylang.lsp.command", "lsp"),
     ("policylang.timeline", "timeline"),
+    ("policylang.analysis.command", "analyze"),
 )
 
 for _module, _name in FEATURE_COMMANDS:
