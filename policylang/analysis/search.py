@@ -23,7 +23,8 @@ from typing import Any
 import z3
 
 from policylang import ast
-from policylang.analysis.decide import LICENSE, DecisionEncoding, Library, Window
+from policylang.analysis.decide import DATE, LICENSE, DecisionEncoding, Library, Window
+from policylang.analysis.symbolic import day
 from policylang.analysis.findings import Finding
 from policylang.analysis.symbolic import Bounds
 from policylang.analysis.witness import Rechecker, applied, realise
@@ -194,6 +195,8 @@ class Analysis:
             group = Group(self.lib, self.enc, windows, self.timeout_ms, self.stats)
             if group.find(z3.BoolVal(True), reuse=False) is None:
                 continue                              # the assumption rules these days out
+            if self.assume is not None:
+                group.ranges = self._clip(group)
             self.groups.append(group)
             self._search_group(group)
         self.stats["groups"] = len(self.groups)
@@ -203,6 +206,24 @@ class Analysis:
         findings += find_gaps(self)
         self.stats["seconds"] = round(time.perf_counter() - started, 2)
         return sorted(findings, key=Finding.sort_key), self.stats
+
+    def _clip(self, group: Group) -> tuple:
+        """The group's days that the assumption allows: each window cut to its first and last such day."""
+        out = []
+        for start, end in group.ranges:
+            inside = z3.And(DATE >= day(start), DATE <= day(end))
+            ends = []
+            for goal in ("minimize", "maximize"):
+                opt = z3.Optimize()
+                opt.add(group.enc.base + self.lib.fact_constraints(group.windows) + [inside])
+                getattr(opt, goal)(DATE)
+                self.stats["queries"] += 1
+                if opt.check() != z3.sat:
+                    break
+                ends.append(datetime.date.fromordinal(opt.model().eval(DATE).as_long()))
+            if len(ends) == 2:
+                out.append((ends[0], ends[1]))
+        return tuple(out)
 
     def _hit(self, kind: str, keys: tuple, group: Group, model: z3.ModelRef, formula: Any = None, **extra) -> None:
         entry = self.hits.get((kind, keys))
@@ -429,6 +450,10 @@ class Analysis:
                 return k in {r.key for r in d.reasons} and without.outcome == d.outcome
 
             def message(d, k=k):
+                if outcomes.rank(self.lib.effects[k][0]) >= outcomes.rank("report_only"):
+                    return (f"{self._title(k)} never changes an outcome: its effect "
+                            f"({self.lib.effects[k][0]}) is permissive and it is no exception to any "
+                            f"clause, so it sets nothing aside (here: {d['outcome']})")
                 others = [f"{r['policy']} {r['clause']}" for r in d["reasons"]
                           if (r["policy"], r["clause"]) != (k.policy, k.clause)]
                 by = ", ".join(others) if others else "other clauses"
@@ -446,15 +471,21 @@ class Analysis:
                 continue
             life = self.lib.lives[k]
             states = {w.statuses[k].state for w in self.all_windows}
-            windows = [(w.start, w.end) for w in self.all_windows if not w.statuses[k].in_force and
-                       w.statuses[k].state != validity.NOT_YET] or [(w.start, w.end) for w in self.all_windows]
+            windows = ([(w.start, w.end) for w in self.all_windows if w.statuses[k].state == validity.SUSPENDED]
+                       or [(w.start, w.end) for w in self.all_windows if w.statuses[k].in_force]
+                       or [(w.start, w.end) for w in self.all_windows])
             witness, decision = None, None
-            for g in self.groups:
+            suspended_first = sorted(self.groups, key=lambda g: not any(
+                w.statuses[k].state == validity.SUSPENDED for w in g.windows))
+            for g in suspended_first:
                 if k in g.facts.in_force:
                     continue
-                model = g.find(g.enc.applies(timeless=True)[k])
+                days = [w for w in g.windows if w.statuses[k].state == validity.SUSPENDED] or g.windows
+                wanted = z3.And(g.enc.applies(timeless=True)[k],
+                                z3.Or([z3.And(DATE >= day(w.start), DATE <= day(w.end)) for w in days]))
+                model = g.find(wanted)
                 if model is not None:
-                    model = g.simplest(g.enc.applies(timeless=True)[k]) or model
+                    model = g.simplest(wanted) or model
                     witness = realise(self.program, self.lib.domains, model, g.enc.case, f"vacuous-{k.clause}")
                     decision = self._confirm(witness, lambda d, _: k in {s.key for s in d.suspended} |
                                              {n.key for n in d.not_in_force})
@@ -470,6 +501,8 @@ class Analysis:
                 message = f"{self._title(k)} can never apply: it is never in force"
             else:
                 message = f"{self._title(k)} can never apply: no valid case meets its condition while it is in force"
+                if self.assume is not None:
+                    message += " (under the assumption)"
             out.append(Finding("vacuous", (k,), _merge(windows), witness, decision, message))
         return out
 
