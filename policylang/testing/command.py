@@ -1,0 +1,50 @@
+"""`policylang test`: run a library's tests, report each one and the clauses no test exercises.
+
+Takes: paths of `.ecp` files (their `test` blocks; they join the library) and YAML/JSON case files
+or folders; with none, the shipped policies' `test` blocks and, in a source checkout, the corpus
+under `tests/corpus/`.
+Returns: prints each test and a summary; writes JUnit XML with `--junit`; exit status 0 when every
+test passed and coverage is at least `--min-coverage`, 1 when not, 2 when the library does not check.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from policylang.cli import DATE
+from policylang.library import policies_dir
+from policylang.testing.suite import LibraryError, collect, junit_xml, run_all, summary
+
+
+def default_paths() -> list[Path]:
+    corpus = policies_dir().parent / "tests" / "corpus"
+    return [policies_dir(), *([corpus] if corpus.is_dir() else [])]
+
+
+@click.command("test")
+@click.argument("paths", nargs=-1, type=click.Path(exists=True, path_type=Path))
+@click.option("--policies", "policy_dirs", multiple=True, type=click.Path(exists=True, path_type=Path),
+              help="The library the tests run against (repeatable). Default: the shipped policies.")
+@click.option("--date", "date", type=DATE, help="The date of cases that give none.")
+@click.option("--junit", "junit", type=click.Path(dir_okay=False, path_type=Path), help="Write JUnit XML here.")
+@click.option("--coverage", is_flag=True, help="List the clauses no test exercises.")
+@click.option("--min-coverage", "min_coverage", type=click.FloatRange(0, 100), default=0.0,
+              help="Fail when fewer than this percentage of clauses are exercised.")
+def test(paths, policy_dirs, date, junit, coverage, min_coverage) -> None:
+    """Run `test` blocks and YAML/JSON case files; report clause coverage."""
+    try:
+        tests, libraries = collect(list(paths) or default_paths(), list(policy_dirs) or None)
+        report = run_all(tests, libraries, date)
+    except LibraryError as exc:
+        click.echo("error: the library does not check:\n  " + "\n  ".join(exc.args[0]), err=True)
+        sys.exit(2)
+    click.echo(summary(report, coverage))
+    if junit:
+        junit.write_text(junit_xml(report), encoding="utf-8")
+    below = report.coverage < min_coverage
+    if below:
+        click.echo(f"clause coverage {report.coverage:.1f} % is below the minimum {min_coverage:.1f} %", err=True)
+    sys.exit(1 if report.failed or below else 0)
