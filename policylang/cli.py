@@ -125,6 +125,7 @@ FEATURE_COMMANDS: tuple[tuple[str, str], ...] = (
     ("policylang.lsp.command", "lsp"),
     ("policylang.timeline", "timeline"),
     ("policylang.analysis.command", "analyze"),
+    ("policylang.testing.command", "test"),
 )
 
 for _module, _name in FEATURE_COMMANDS:
