@@ -1,0 +1,17 @@
+"""Testing policies: the `policylang test` runner, the pytest plugin, and Hypothesis strategies.
+
+`cases(...)` (a strategy of valid cases, biased towards the library's boundaries) and
+`decide(case)` (the decision `policylang eval` prints) are imported on first use, so that the
+pytest plugin does not need Hypothesis.
+"""
+
+from __future__ import annotations
+
+__all__ = ["cases", "decide"]
+
+
+def __getattr__(name: str):
+    if name in __all__:
+        from policylang.testing import strategies
+        return getattr(strategies, name)
+    raise AttributeError(name)
