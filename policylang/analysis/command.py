@@ -45,9 +45,14 @@ def load_with_assumption(paths, assume: Path | None):
 def run_analysis(paths, assume: Path | None = None, bounds: Bounds = Bounds()):
     """Findings and stats for a library: the search, then the invariants. For tests and scripts.
 
-    >>> findings, stats = run_analysis([policies_dir()])
-    >>> stats["unconfirmed"]
-    0
+    >>> import pathlib, tempfile
+    >>> f = pathlib.Path(tempfile.mkdtemp()) / "p.ecp"
+    >>> _ = f.write_text("announcement P-2025-1 { issued 2025-01-01 "
+    ...                  "clause 1 { when destination == US require license } "
+    ...                  "clause 2 { when destination == US and end_user.military prohibit } }")
+    >>> findings, stats = run_analysis([f])
+    >>> [(x.kind, [str(k) for k in x.clauses]) for x in findings]
+    [('overlap', ['P-2025-1 1', 'P-2025-1 2'])]
     """
     program, diags, assumption = load_with_assumption(paths, assume)
     if program is None:

@@ -13,12 +13,15 @@ A counterexample is re-decided by the interpreter and kept only if the interpret
 the claim; otherwise the invariant is reported `unknown` with the reason.
 
 >>> from policylang.analysis.command import run_analysis
->>> from policylang.library import policies_dir
 >>> import pathlib, tempfile
->>> d = pathlib.Path(tempfile.mkdtemp()); f = d / "inv.ecp"
->>> _ = f.write_text('import attributes invariant "h" { assume humanitarian expect outcome under MOFCOM-2025-61 at most report_only }')
->>> [x.status for x in run_analysis([policies_dir(), f])[0] if x.kind == "invariant"]
-['proven']
+>>> f = pathlib.Path(tempfile.mkdtemp()) / "inv.ecp"
+>>> _ = f.write_text("announcement P-2025-1 { issued 2025-01-01 clause 1 { when destination == US require license } } "
+...                  'invariant "US needs a licence" { assume destination == US and date >= 2025-01-01 '
+...                  "  expect outcome at least license_required } "
+...                  'invariant "nothing is prohibited" { expect outcome at most case_by_case } '
+...                  'invariant "Japan needs a licence" { assume destination == JP expect applies P-2025-1 clause 1 }')
+>>> [(x.name, x.status) for x in run_analysis([f])[0] if x.kind == "invariant"]
+[('US needs a licence', 'proven'), ('nothing is prohibited', 'proven'), ('Japan needs a licence', 'refuted')]
 """
 
 from __future__ import annotations
