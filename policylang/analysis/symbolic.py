@@ -242,7 +242,7 @@ class CaseBuilder:
         decl = self.program.field(record.type, name)
         t = self.types.resolve_type(decl.type)
         path = f"{record.path}.{name}"
-        if decl.default is not None and not _constant_default(decl.default):
+        if decl.default is not None and not _constant_default(self.program, record.type, decl.default):
             explicit = z3.Bool(self._name(path + "?explicit"))
             free = self.fresh(t, path, TRUE, record.depth)
             record.explicit[name], record.raw[name] = explicit, free
@@ -297,9 +297,12 @@ class CaseBuilder:
         return v
 
 
-def _constant_default(e: ast.Expr) -> bool:
-    """A default any explicit value can stand for: a literal, an empty collection, a member name."""
-    return isinstance(e, (ast.BoolLit, ast.Number, ast.StringLit, ast.Name)) or \
+def _constant_default(program: Program, record: str, e: ast.Expr) -> bool:
+    """A default any explicit value can stand for: a literal, an empty collection, a member name
+    (not a field of the record: `made_in = origin` is missing when `origin` is)."""
+    if isinstance(e, ast.Name):
+        return e.name in program.members and program.field(record, e.name) is None
+    return isinstance(e, (ast.BoolLit, ast.Number, ast.StringLit)) or \
         (isinstance(e, (ast.SetLit, ast.ListLit)) and not e.items)
 
 
