@@ -71,7 +71,7 @@ class Group:
         self.solver.push()
         self.solver.add(formula)
         wanted, model = list(self.flags), None
-        for _ in range(6):
+        for _ in range(25):
             self.stats["queries"] += 1
             result = self.solver.check(*wanted)
             if result == z3.sat:

@@ -252,7 +252,18 @@ class CaseBuilder:
         given = z3.Bool(self._name(path + "?given")) if decl.optional else TRUE
         if decl.optional:
             self.preferences.append(z3.Not(given))
-        return self.fresh(t, path, given, record.depth)
+        value = self.fresh(t, path, given, record.depth)
+        self._prefer_default(value, decl.default)
+        return value
+
+    def _prefer_default(self, value: Any, default: ast.Expr | None) -> None:
+        """A witness keeps a field at its default where it can (`kind: goods`, `military: false`)."""
+        if isinstance(value, SBool) and isinstance(default, ast.BoolLit):
+            self.preferences.append(value.v == default.value)
+        elif isinstance(value, SEnum) and isinstance(default, ast.Name):
+            self.preferences.append(value.v == self.domains.member_index(value.enum, default.name))
+        elif isinstance(value, SEnumSet):
+            self.preferences += [z3.Not(h) for h in value.has]
 
     def fresh(self, t: T.Type, path: str, given: Any, depth: int) -> Any:
         n = self._name(path)
