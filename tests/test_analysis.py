@@ -30,6 +30,9 @@ EXPECTED = {
                      ("shadowed", ("FIXTURE-2025-4 2",))},
     "vacuous.ecp": {("vacuous", ("FIXTURE-2025-5 1",))},
     "gap.ecp": {("gap", ("FIXTURE-2025-7 1", "FIXTURE-2025-7 2"))},
+    "redundant.ecp": {("redundant", ("FIXTURE-2025-9 1", "FIXTURE-2025-10 1"))},
+    "unsatisfiable.ecp": {("vacuous", ("FIXTURE-2025-11 1",))},
+    "silenced.ecp": {("silenced", ("FIXTURE-2025-12 3", "FIXTURE-2025-12 2"))},
     "consistent.ecp": set(),
 }
 

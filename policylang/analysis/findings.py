@@ -60,7 +60,8 @@ class Finding:
         return max((w[1] for w in self.windows), default=None)
 
     def sort_key(self) -> tuple:
-        return (KINDS.index(self.kind), [(k.policy, k.clause) for k in self.clauses], self.name or "")
+        from policylang.analysis.search import natural
+        return (KINDS.index(self.kind), [natural(k) for k in self.clauses], self.name or "")
 
     def to_json(self) -> dict:
         out = {"kind": self.kind, "clauses": [{"policy": k.policy, "clause": k.clause} for k in self.clauses],

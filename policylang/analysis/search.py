@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import datetime
 import itertools
+import re
 import time
 from typing import Any
 
@@ -201,7 +202,11 @@ class Analysis:
             self._search_group(group)
         self.stats["groups"] = len(self.groups)
         self.stats["opaque_clauses"] = sorted({str(k) for k in self.enc.opaque})
-        findings = self._pair_findings() + self._redundant() + self._shadowed() + self._vacuous()
+        pairs = self._pair_findings()
+        redundant = self._redundant()
+        same = {f.clauses for f in redundant}       # a redundant pair is not also reported as an overlap
+        findings = [f for f in pairs if not (f.kind == "overlap" and f.clauses in same)]
+        findings += redundant + self._shadowed() + self._vacuous()
         from policylang.analysis.gaps import find_gaps
         findings += find_gaps(self)
         self.stats["seconds"] = round(time.perf_counter() - started, 2)
@@ -526,8 +531,13 @@ def _reads(program: Program, expr: ast.Expr, seen: set | None = None) -> set[str
     return out
 
 
+def natural(k: ClauseKey) -> tuple:
+    """A clause's place in reading order: `FIXTURE-2025-9` before `FIXTURE-2025-10`."""
+    return tuple(int(x) if x.isdigit() else x for x in re.split(r"(\d+)", f"{k.policy} {k.clause}"))
+
+
 def _pair(i: ClauseKey, j: ClauseKey) -> tuple:
-    return (i, j) if (i.policy, i.clause) <= (j.policy, j.clause) else (j, i)
+    return (i, j) if natural(i) <= natural(j) else (j, i)
 
 
 def _merge(ranges: list) -> tuple:
