@@ -3,7 +3,8 @@
 Takes: an expectation (a mapping, as in `tests/eval/*.yaml`) and a decision in the contract's JSON.
 Returns: `mismatches`, the list of reasons the decision does not meet the expectation (empty when
 it does).
-Guarantees: for `outcome` the decision must be equal. For each list named (`reasons`,
+Guarantees: for `outcome` (and any other value that is not a list, such as `date` or `id`) the
+decision must be equal, compared as text so that a YAML date matches its ISO form. For each list named (`reasons`,
 `obligations`, `suspended`, `not_in_force`, `overridden`, `classification`, `errors`,
 `warnings`, `screening`), the decision must hold exactly as many entries, and each expected entry
 must match a distinct actual entry on every key it gives (values compared as text, so a YAML date
@@ -44,9 +45,9 @@ def mismatches(expect: dict[str, Any], decision: dict[str, Any]) -> list[str]:
     """Why the decision does not meet the expectation; empty when it does."""
     found = []
     for key, want in expect.items():
-        if key == "outcome":
-            if decision.get("outcome") != want:
-                found.append(f"outcome: expected {want}, got {decision.get('outcome')}")
+        if not isinstance(want, list):
+            if str(decision.get(key)) != str(want):
+                found.append(f"{key}: expected {want}, got {decision.get(key)}")
         else:
             problem = list_mismatch(key, want, decision.get(key, []))
             if problem:
