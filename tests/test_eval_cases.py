@@ -30,6 +30,7 @@ import yaml
 from policylang.eval.cases import RawCase, split_cases
 from policylang.eval.interpreter import Interpreter
 from policylang.library import load, policies_dir
+from policylang.testing.matching import mismatches
 
 TESTS = Path(__file__).parent
 FILES = sorted([*TESTS.joinpath("eval").rglob("*.yaml"), *TESTS.joinpath("corpus").rglob("*.yaml")])
@@ -62,30 +63,12 @@ def _raw(entry: dict) -> RawCase:
     return split_cases(json.dumps(entry["case"], default=str), "case.json")[0]
 
 
-def matches(expected: dict, actual: dict) -> bool:
-    return all(str(actual.get(k)) == str(v) if not isinstance(v, (dict, list)) else actual.get(k) == v
-               for k, v in expected.items())
-
-
-def assert_list(name: str, expected: list[dict], actual: list[dict]) -> None:
-    assert len(actual) == len(expected), f"{name}: expected {len(expected)}, got {json.dumps(actual, ensure_ascii=False)}"
-    remaining = list(actual)
-    for want in expected:
-        hit = next((a for a in remaining if matches(want, a)), None)
-        assert hit is not None, f"{name}: no entry matches {want} in {json.dumps(actual, ensure_ascii=False)}"
-        remaining.remove(hit)
-
-
 @pytest.mark.parametrize("policies,default_date,entry", list(load_cases()))
 def test_case(policies, default_date, entry) -> None:
     day = datetime.date.fromisoformat(str(default_date)) if default_date else None
     decision = interpreter_for(policies).decide(_raw(entry), day).to_json()
-    expect = entry["expect"]
-    for key, want in expect.items():
-        if key in ("outcome", "date", "id"):
-            assert decision[key] == want, json.dumps(decision, ensure_ascii=False, indent=1)
-        else:
-            assert_list(key, want, decision[key])
+    problems = mismatches(entry["expect"], decision)   # the matching of policylang.testing
+    assert not problems, "\n".join(problems) + "\n" + json.dumps(decision, ensure_ascii=False, indent=1)
 
 
 def test_there_are_eval_cases() -> None:
