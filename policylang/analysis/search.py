@@ -140,7 +140,8 @@ class Analysis:
         self.all_windows = self.lib.windows(**kw)
         self.stats: dict[str, Any] = {"windows": len(self.all_windows), "groups": 0, "queries": 0,
                                       "unknown": 0, "unconfirmed": 0, "opaque_clauses": [],
-                                      "list_length": bounds.list_length, "clauses": len(self.lib.order)}
+                                      "list_length": bounds.list_length, "record_depth": bounds.depth,
+                                      "clauses": len(self.lib.order)}
         self.related = self._related()
         self.cones = {k: self._cone(k) for k in self.lib.order}
         self.memo: dict[tuple, bool] = {}
@@ -210,6 +211,8 @@ class Analysis:
         from policylang.analysis.gaps import find_gaps
         findings += find_gaps(self)
         self.stats["seconds"] = round(time.perf_counter() - started, 2)
+        self.stats["by_kind"] = {k: n for k in ("conflict", "overlap", "silenced", "shadowed", "redundant",
+                                                "vacuous", "gap") if (n := sum(f.kind == k for f in findings))}
         return sorted(findings, key=Finding.sort_key), self.stats
 
     def _clip(self, group: Group) -> tuple:
