@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import datetime
 import json
+import re
 from typing import Any
 
 import attrs
@@ -60,7 +61,6 @@ class Finding:
         return max((w[1] for w in self.windows), default=None)
 
     def sort_key(self) -> tuple:
-        from policylang.analysis.search import natural
         return (KINDS.index(self.kind), [natural(k) for k in self.clauses], self.name or "")
 
     def to_json(self) -> dict:
@@ -130,3 +130,19 @@ def _location(f: Finding, sources: dict[str, Any]) -> dict | None:
         return None
     return {"physicalLocation": {"artifactLocation": {"uri": span.path},
                                  "region": {"startLine": span.line, "startColumn": span.column}}}
+
+
+def natural(k: ClauseKey) -> tuple:
+    """A clause's place in reading order: `FIXTURE-2025-9` before `FIXTURE-2025-10`."""
+    return tuple(int(x) if x.isdigit() else x for x in re.split(r"(\d+)", f"{k.policy} {k.clause}"))
+
+
+def merge_windows(ranges) -> tuple:
+    """Sorted date windows, adjacent ones joined."""
+    out: list[list] = []
+    for a, b in sorted(set(ranges)):
+        if out and a <= out[-1][1] + datetime.timedelta(days=1):
+            out[-1][1] = max(out[-1][1], b)
+        else:
+            out.append([a, b])
+    return tuple((a, b) for a, b in out)

@@ -13,17 +13,14 @@ it to no code of the family.
 
 from __future__ import annotations
 
-from fractions import Fraction
-
 import z3
 
 from policylang import ast
-from policylang.analysis.encode import Encoder, Env
+from policylang.analysis.encode import Encoder
 from policylang.analysis.findings import Finding
-from policylang.analysis.symbolic import CaseBuilder, SNum, Unsupported, real
+from policylang.analysis.symbolic import CaseBuilder, Unsupported, _walk
 from policylang.analysis.witness import _fraction, decimal_text
 from policylang.semantics import units
-from policylang.analysis.symbolic import _walk
 
 
 def parameters_of(condition: ast.Expr) -> set[str]:

@@ -32,7 +32,7 @@ import z3
 
 from policylang import ast
 from policylang.analysis.findings import Finding
-from policylang.analysis.search import _merge
+from policylang.analysis.findings import merge_windows as _merge
 from policylang.analysis.witness import applied, realise
 from policylang.check.invariants import invariants_and_tests
 from policylang.program import ClauseKey

@@ -16,119 +16,29 @@ through the interpreter; a finding the interpreter does not confirm is dropped a
 from __future__ import annotations
 
 import datetime
-import itertools
-import re
 import time
 from typing import Any
 
 import z3
 
 from policylang import ast
-from policylang.analysis.decide import DATE, LICENSE, DecisionEncoding, Library, Window
-from policylang.analysis.symbolic import day
+from policylang.analysis.decide import DATE, LICENSE, DecisionEncoding, Library
 from policylang.analysis.findings import Finding
-from policylang.analysis.symbolic import Bounds
-from policylang.analysis.witness import Rechecker, applied, realise
+from policylang.analysis.findings import merge_windows as _merge
+from policylang.analysis.findings import natural
+from policylang.analysis.group import Group
+from policylang.analysis.symbolic import Bounds, day
+from policylang.analysis.verdicts import Verdicts
+from policylang.analysis.witness import Rechecker, realise
 from policylang.program import ClauseKey, Program
-from policylang.semantics import outcomes, validity
+from policylang.semantics import outcomes
 
 PERMISSIVE = (outcomes.rank("report_only"), outcomes.rank("excluded"))
+__all__ = ["Analysis", "Group", "natural", "_merge"]
 
 
-class Group:
-    """One window group: its encoding, its solver, and the models found so far."""
-
-    def __init__(self, lib: Library, enc: DecisionEncoding, windows: list[Window], timeout_ms: int, stats):
-        self.windows = windows
-        self.facts = windows[0].facts
-        self.ranges = tuple((w.start, w.end) for w in windows)
-        self.enc = enc
-        self.solver = z3.Solver()
-        self.solver.set(timeout=timeout_ms)
-        self.solver.add(enc.base + lib.fact_constraints(windows))
-        self.synced = len(enc.builder.constraints)
-        self.models: list[z3.ModelRef] = []
-        self.found: set[tuple] = set()
-        self.flags: list | None = None
-        self.quiet: dict | None = None
-        self.stats = stats
-
-    def sync(self) -> None:
-        """Add the domains of fields first read after this group was made (by an invariant)."""
-        fresh = self.enc.builder.constraints[self.synced:]
-        if fresh:
-            self.solver.add(fresh)
-            self.synced += len(fresh)
-
-    def simplest(self, formula: Any) -> z3.ModelRef | None:
-        """A model of `formula` that meets as many of the builder's preferences as it can find
-        cheaply: lists empty, optional fields left out, common countries (a witness a person can
-        read). Preferences in an unsatisfiable core are dropped, and the rest tried again."""
-        self.sync()
-        if self.flags is None:
-            prefs = self.enc.builder.preferences
-            self.flags = [z3.Bool(f"prefer#{n}") for n in range(len(prefs))]
-            self.solver.add([z3.Implies(f, p) for f, p in zip(self.flags, prefs)])
-        self.solver.push()
-        self.solver.add(formula)
-        wanted, model = list(self.flags), None
-        for _ in range(25):
-            self.stats["queries"] += 1
-            result = self.solver.check(*wanted)
-            if result == z3.sat:
-                model = self.solver.model()
-                break
-            core = {c.get_id() for c in self.solver.unsat_core()} if result == z3.unsat else set()
-            if not core:
-                wanted = []
-                continue
-            wanted = [f for f in wanted if f.get_id() not in core]
-        self.solver.pop()
-        return model
-
-    def alone(self, k: ClauseKey) -> z3.ModelRef | None:
-        """A model where `k` applies and as few other clauses as the solver cheaply finds."""
-        A = self.enc.applies()
-        if self.quiet is None:
-            self.quiet = {j: z3.Bool(f"quiet#{j}") for j in A}
-            self.solver.add([z3.Implies(f, z3.Not(A[j])) for j, f in self.quiet.items()])
-        wanted = [f for j, f in self.quiet.items() if j != k]
-        self.solver.push()
-        self.solver.add(A[k])
-        model = None
-        for _ in range(8):
-            self.stats["queries"] += 1
-            result = self.solver.check(*wanted)
-            if result == z3.sat:
-                model = self.solver.model()
-                break
-            core = {c.get_id() for c in self.solver.unsat_core()} if result == z3.unsat else set()
-            wanted = [f for f in wanted if f.get_id() not in core] if core else []
-        self.solver.pop()
-        return model
-
-    def find(self, formula: Any, reuse: bool = True) -> z3.ModelRef | None:
-        """A model of the base constraints and `formula`, reusing an earlier model when one fits."""
-        if reuse:
-            for m in self.models[-12:]:
-                if z3.is_true(m.eval(formula, model_completion=True)):
-                    return m
-        self.sync()
-        self.stats["queries"] += 1
-        self.solver.push()
-        self.solver.add(formula)
-        result = self.solver.check()
-        model = self.solver.model() if result == z3.sat else None
-        self.solver.pop()
-        if result == z3.unknown:
-            self.stats["unknown"] += 1
-        if model is not None:
-            self.models.append(model)
-        return model
-
-
-class Analysis:
-    """One run of `policylang analyze` over a program."""
+class Analysis(Verdicts):
+    """One run of `policylang analyze` over a program (the findings are assembled in `Verdicts`)."""
 
     def __init__(self, program: Program, bounds: Bounds = Bounds(), assume: ast.Expr | None = None,
                  first: datetime.date | None = None, last: datetime.date | None = None, timeout_ms: int = 20000):
@@ -354,167 +264,6 @@ class Analysis:
                 stack += self.lib.interpreter.refined[n]
         return False
 
-    # -------------------------------------------------------------- findings, confirmed
-
-    def _confirm(self, witness: dict, check, variant=None) -> dict | None:
-        decision = self.recheck.decide(witness)
-        other = self.recheck.decide(witness, variant) if variant else None
-        if decision.outcome != "error" and check(decision, other):
-            return decision.to_json()
-        self.stats["unconfirmed"] += 1
-        self.unconfirmed.append((witness, decision.to_json()))
-        return None
-
-    def _finding(self, kind, keys, entry, check, message, variant=None) -> Finding | None:
-        decision = self._confirm(entry["witness"], check, variant)
-        if decision is None:
-            return None
-        return Finding(kind, keys, _merge(entry["ranges"]), entry["witness"], decision, message(decision))
-
-    def _pair_findings(self) -> list[Finding]:
-        out = []
-        for (kind, keys), entry in self.hits.items():
-            if kind == "co":
-                continue
-            a, b = keys
-            if kind in ("conflict", "overlap"):
-                f = self._finding(kind, keys, entry, lambda d, _: {a, b} <= {r.key for r in d.reasons},
-                                  lambda d: self._pair_message(kind, a, b, d))
-            else:  # silenced
-                f = self._finding(kind, keys, entry,
-                                  lambda d, o: a in applied(d) and b not in applied(d) and b in applied(o),
-                                  lambda d: self._silenced_message(a, b, d), ("ignore", a))
-            if f:
-                out.append(f)
-        return out
-
-    def _title(self, k: ClauseKey) -> str:
-        t = self.program.clauses[k].title
-        return f"{k}" + (f" ({t})" if t else "")
-
-    def _effect_in(self, d: dict, k: ClauseKey) -> str:
-        return next((r["effect"] for r in d["reasons"] if (r["policy"], r["clause"]) == (k.policy, k.clause)), "?")
-
-    def _pair_message(self, kind: str, a: ClauseKey, b: ClauseKey, d: dict) -> str:
-        ea, eb = self._effect_in(d, a), self._effect_in(d, b)
-        if kind == "conflict":
-            return (f"{self._title(a)} ({ea}) and {self._title(b)} ({eb}) apply to the same case and neither is "
-                    f"declared an exception to or refinement of the other; the most restrictive decides: {d['outcome']}")
-        if ea == eb:
-            return (f"{self._title(a)} and {self._title(b)} both apply with the same effect ({ea}); "
-                    f"either alone decides {d['outcome']}")
-        return (f"{self._title(a)} ({ea}) and {self._title(b)} ({eb}) apply together; "
-                f"the most restrictive decides: {d['outcome']}")
-
-    def _silenced_message(self, e: ClauseKey, c: ClauseKey, d: dict) -> str:
-        other = self.recheck.decide(self.hits[("silenced", (e, c))]["witness"], ("ignore", e)).to_json()
-        return (f"{self._title(e)} is an exception that sets aside {self._title(c)}, which it does not name "
-                f"but which refines a clause it names: without the exception {c.clause} would apply and the case "
-                f"would be {other['outcome']}; with it, the case is {d['outcome']}")
-
-    def _redundant(self) -> list[Finding]:
-        out = []
-        self.redundant_keys: set[ClauseKey] = set()
-        for (kind, (i, j)), entry in list(self.hits.items()):
-            if kind != "co":
-                continue
-            same = True
-            witness_group = None
-            for g in self.groups:
-                A = g.enc.applies()
-                if i not in g.facts.in_force and j not in g.facts.in_force:
-                    continue
-                if g.find(z3.Xor(A[i], A[j])) is not None:
-                    same = False
-                    break
-                if witness_group is None and g.find(z3.And(A[i], A[j])) is not None:
-                    witness_group = g
-            if not same or witness_group is None:
-                continue
-            ranges = [r for g in self.groups if i in g.facts.in_force for r in g.ranges]
-            model = witness_group.simplest(z3.And(witness_group.enc.applies()[i], witness_group.enc.applies()[j]))
-            witness = realise(self.program, self.lib.domains, model, witness_group.enc.case, f"redundant-{i.clause}-{j.clause}")
-            entry = {"ranges": ranges, "witness": witness}
-            f = self._finding("redundant", (i, j), entry, lambda d, _: {i, j} <= applied(d),
-                              lambda d: f"{self._title(i)} and {self._title(j)} apply to exactly the same cases "
-                                        f"with the same effect ({self.lib.effects[i][0]}): one of them is redundant")
-            if f:
-                out.append(f)
-                self.redundant_keys |= {i, j}
-        return out
-
-    def _shadowed(self) -> list[Finding]:
-        out = []
-        for k, ranges in self.can_apply.items():
-            if (not self.lib.effects[k] or self.lib.obligations[k] or k in self.changes_outcome
-                    or k in self.redundant_keys):
-                continue
-            group = next(g for g in self.groups if k in g.facts.in_force and g.find(g.enc.applies()[k]) is not None)
-            model = group.simplest(group.enc.applies()[k])
-            witness = realise(self.program, self.lib.domains, model, group.enc.case, f"shadowed-{k.clause}")
-            entry = {"ranges": ranges, "witness": witness}
-
-            def check(d, without, k=k):
-                return k in {r.key for r in d.reasons} and without.outcome == d.outcome
-
-            def message(d, k=k):
-                if outcomes.rank(self.lib.effects[k][0]) >= outcomes.rank("report_only"):
-                    return (f"{self._title(k)} never changes an outcome: its effect "
-                            f"({self.lib.effects[k][0]}) is permissive and it is no exception to any "
-                            f"clause, so it sets nothing aside (here: {d['outcome']})")
-                others = [f"{r['policy']} {r['clause']}" for r in d["reasons"]
-                          if (r["policy"], r["clause"]) != (k.policy, k.clause)]
-                by = ", ".join(others) if others else "other clauses"
-                return (f"{self._title(k)} never changes an outcome: wherever it applies, {by} "
-                        f"decide at least as strictly (here: {d['outcome']})")
-            f = self._finding("shadowed", (k,), entry, check, message, ("without", k))
-            if f:
-                out.append(f)
-        return out
-
-    def _vacuous(self) -> list[Finding]:
-        out = []
-        for k in self.lib.order:
-            if not self.lib.rules[k] or k in self.can_apply:
-                continue
-            life = self.lib.lives[k]
-            states = {w.statuses[k].state for w in self.all_windows}
-            windows = ([(w.start, w.end) for w in self.all_windows if w.statuses[k].state == validity.SUSPENDED]
-                       or [(w.start, w.end) for w in self.all_windows if w.statuses[k].in_force]
-                       or [(w.start, w.end) for w in self.all_windows])
-            witness, decision = None, None
-            suspended_first = sorted(self.groups, key=lambda g: not any(
-                w.statuses[k].state == validity.SUSPENDED for w in g.windows))
-            for g in suspended_first:
-                if k in g.facts.in_force:
-                    continue
-                days = [w for w in g.windows if w.statuses[k].state == validity.SUSPENDED] or g.windows
-                wanted = z3.And(g.enc.applies(timeless=True)[k],
-                                z3.Or([z3.And(DATE >= day(w.start), DATE <= day(w.end)) for w in days]))
-                model = g.find(wanted)
-                if model is not None:
-                    model = g.simplest(wanted) or model
-                    witness = realise(self.program, self.lib.domains, model, g.enc.case, f"vacuous-{k.clause}")
-                    decision = self._confirm(witness, lambda d, _: k in {s.key for s in d.suspended} |
-                                             {n.key for n in d.not_in_force})
-                    if decision is None:
-                        witness = None
-                    else:
-                        break
-            if validity.IN_FORCE not in states and validity.SUSPENDED in states:
-                by = sorted({str(w.by) for w in life.windows})
-                message = (f"{self._title(k)} can never apply: it is suspended (by {', '.join(by)}) "
-                           f"for its whole life from {life.start}")
-            elif validity.IN_FORCE not in states:
-                message = f"{self._title(k)} can never apply: it is never in force"
-            else:
-                message = f"{self._title(k)} can never apply: no valid case meets its condition while it is in force"
-                if self.assume is not None:
-                    message += " (under the assumption)"
-            out.append(Finding("vacuous", (k,), _merge(windows), witness, decision, message))
-        return out
-
-
 def _reads(program: Program, expr: ast.Expr, seen: set | None = None) -> set[str]:
     """Which time-bound facts an expression reads, through the definitions it uses."""
     from policylang.analysis.symbolic import _walk
@@ -534,21 +283,5 @@ def _reads(program: Program, expr: ast.Expr, seen: set | None = None) -> set[str
     return out
 
 
-def natural(k: ClauseKey) -> tuple:
-    """A clause's place in reading order: `FIXTURE-2025-9` before `FIXTURE-2025-10`."""
-    return tuple(int(x) if x.isdigit() else x for x in re.split(r"(\d+)", f"{k.policy} {k.clause}"))
-
-
 def _pair(i: ClauseKey, j: ClauseKey) -> tuple:
     return (i, j) if natural(i) <= natural(j) else (j, i)
-
-
-def _merge(ranges: list) -> tuple:
-    """Sorted, adjacent windows joined."""
-    out: list[list] = []
-    for a, b in sorted(set(ranges)):
-        if out and a <= out[-1][1] + datetime.timedelta(days=1):
-            out[-1][1] = max(out[-1][1], b)
-        else:
-            out.append([a, b])
-    return tuple((a, b) for a, b in out)
