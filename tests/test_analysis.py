@@ -163,3 +163,11 @@ def test_shipped_invariants(shipped) -> None:
     no61 = [r for r in decided["reasons"] if r["policy"] == "MOFCOM-2025-61"]
     assert not any(r["effect"] in ("license_required", "case_by_case", "denied_in_principle", "prohibited")
                    for r in no61)
+
+
+@pytest.mark.slow
+def test_shipped_library_has_no_gap_at_50_um(shipped) -> None:
+    # No. 55 reads 2C902.a `<= 50 um` and 2C902.b `> 50 um`: a clean partition (inventory C-31)
+    found, stats, _ = shipped
+    assert not [k for k in found if k[0] == "gap"]
+    assert stats["opaque_clauses"] == [] and stats["unknown"] == 0

@@ -125,3 +125,27 @@ def test_values_reach_the_boundaries() -> None:
 @given(cases(action="reexport", destination="JP", date_from="2026-01-01"))
 def test_fixed_fields(case) -> None:
     assert case["action"] == "reexport" and case["destination"] == "JP" and case["date"] >= "2026-01-01"
+
+
+def test_date_option_dates_cases_without_one(tmp_path: Path) -> None:
+    cases_file = tmp_path / "undated.yaml"
+    cases_file.write_text("cases:\n  - name: a magnet on the date given\n"
+                          "    case: {action: reexport, destination: US, item: {control_code: 1C904.a.4, origin: CN}}\n"
+                          "    expect: {outcome: license_required, date: 2025-10-20}\n")
+    dated = CliRunner().invoke(cli, ["test", str(cases_file), "--date", "2025-10-20"])
+    assert dated.exit_code == 0, dated.output
+    undated = CliRunner().invoke(cli, ["test", str(cases_file)])
+    assert undated.exit_code == 1 and "outcome: expected license_required, got error" in undated.output
+
+
+def test_plugin_reads_the_library_from_ini(tmp_path: Path) -> None:
+    (tmp_path / "lib").mkdir()
+    (tmp_path / "lib" / "tiny.ecp").write_text(
+        "announcement TINY-2025-1 { issued 2025-01-01 clause 1 { when destination == KP prohibit } }\n")
+    (tmp_path / "pytest.ini").write_text("[pytest]\npolicylang_policies = lib\n")
+    (tmp_path / "tiny_tests.ecp").write_text(
+        'test "North Korea is prohibited by the tiny library" {\n'
+        '  case {"date": "2025-06-01", "destination": "KP"}\n'
+        '  expect {"outcome": "prohibited", "reasons": [{"policy": "TINY-2025-1", "clause": "1"}]}\n}\n')
+    run = _pytest(tmp_path)
+    assert run.returncode == 0 and "1 passed" in run.stdout, run.stdout[-2000:]
