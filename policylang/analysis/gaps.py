@@ -107,8 +107,11 @@ def _gap(analysis, group, family, first, second, param):
 
     def check(d, _):
         return not d.classification and not analysis.recheck.decide(other).classification
-    message = (f"{a.code} ({a.category}) covers {param} = {show(pa.v)} and {b.code} ({b.category}) covers "
-               f"{show(pb.v)}, but {param} = {value} lies between them and neither covers it")
+    a_below = z3.is_true(m.eval(pa.v < v, model_completion=True))
+    low, high = ((a, pa), (b, pb)) if a_below else ((b, pb), (a, pa))
+    message = (f"{low[0].code} ({low[0].category}) covers {param} below {value} (such as {show(low[1].v)}) and "
+               f"{high[0].code} ({high[0].category}) above it (such as {show(high[1].v)}), but {param} = {value} "
+               f"itself is covered by neither")
     entry = {"ranges": list(group.ranges), "witness": witness}
     return analysis._finding("gap", (ka, kb) if ka != kb else (ka,), entry, check, lambda d: message)
 
