@@ -222,13 +222,14 @@ class Analysis(Verdicts):
     def _facts(self, k: ClauseKey, group: Group) -> tuple:
         """What decides, in a group, whether clause `k` can apply: the statuses of the clauses it
         depends on (refined, exceptions, control clauses), the entity lists in force, and the
-        days themselves when its condition reads the date. Equal facts, equal answers."""
+        days themselves when its condition (or the assumption) may read the date. Equal facts, equal
+        answers."""
         cone, uses = self.cones[k]
         facts = group.facts
         return (tuple(c in facts.in_force for c in cone),
                 tuple(sorted(facts.active_announcements)) if "listed" in uses else (),
                 tuple(c in facts.in_force for c, _ in self.lib.interpreter.controls) if "controlled" in uses else (),
-                group.ranges if "date" in uses else ())
+                group.ranges if "date" in uses or self.assume is not None else ())
 
     def _may(self, k: ClauseKey, what: str) -> bool:
         ranks = [outcomes.rank(e) for e in self.lib.effects[k]]
