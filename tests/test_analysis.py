@@ -117,9 +117,19 @@ def test_formats(tmp_path: Path) -> None:
 # ------------------------------------------------------------------ the shipped library
 
 
+def _readme_invariants(folder: Path) -> Path:
+    """The README's `.ecp` example (its invariants and test), as a file."""
+    text = (Path(__file__).parent.parent / "README.md").read_text(encoding="utf-8")
+    block = next(b for b in text.split("```") if 'invariant "a humanitarian end use' in b)
+    path = folder / "readme_invariants.ecp"
+    path.write_text(block, encoding="utf-8")
+    return path
+
+
 @pytest.fixture(scope="module")
-def shipped():
-    findings, stats = run_analysis([policies_dir(), HERE / "invariants.ecp"])
+def shipped(tmp_path_factory):
+    readme = _readme_invariants(tmp_path_factory.mktemp("readme"))
+    findings, stats = run_analysis([policies_dir(), HERE / "invariants.ecp", readme])
     return {(f.kind, _keys(f)): f for f in findings if f.kind != "invariant"}, stats, \
         {f.name: f for f in findings if f.kind == "invariant"}
 
@@ -171,3 +181,10 @@ def test_shipped_library_has_no_gap_at_50_um(shipped) -> None:
     found, stats, _ = shipped
     assert not [k for k in found if k[0] == "gap"]
     assert stats["opaque_clauses"] == [] and stats["unknown"] == 0
+
+
+@pytest.mark.slow
+def test_readme_invariants_are_proven(shipped) -> None:
+    _, _, invariants = shipped
+    assert invariants["No. 61 V never applies before No. 61 is published"].status == "proven"
+    assert invariants["a humanitarian end use never needs a licence under No. 61"].status == "proven"
