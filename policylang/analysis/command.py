@@ -18,7 +18,7 @@ import click
 
 from policylang import ast
 from policylang import diagnostics as D
-from policylang.analysis.findings import to_json, to_sarif, to_text
+from policylang.analysis.findings import KINDS, to_json, to_sarif, to_text
 from policylang.analysis.invariants import check_invariants
 from policylang.analysis.search import Analysis
 from policylang.analysis.symbolic import Bounds
@@ -69,9 +69,11 @@ def run_analysis(paths, assume: Path | None = None, bounds: Bounds = Bounds()):
 @click.option("--assume", "assume", type=click.Path(exists=True, dir_okay=False, path_type=Path),
               help="A file holding one condition on the case; only cases that meet it are searched.")
 @click.option("--format", "fmt", type=click.Choice(["text", "json", "sarif"]), default="text", show_default=True)
+@click.option("--kind", "kinds", multiple=True, type=click.Choice(list(KINDS)),
+              help="Print only findings of this kind (repeatable); the exit status still counts all.")
 @click.option("--max-list", "max_list", type=click.IntRange(0, 5), default=2, show_default=True,
               help="The most elements a list of the case (end uses, components…) has in a witness.")
-def analyze(paths: tuple[Path, ...], assume: Path | None, fmt: str, max_list: int) -> None:
+def analyze(paths: tuple[Path, ...], assume: Path | None, kinds: tuple[str, ...], fmt: str, max_list: int) -> None:
     """Find conflicts, overlaps, silenced, shadowed, redundant and vacuous clauses, gaps, and check
     invariants, each with a witness case that `policylang eval` reproduces.
 
@@ -87,6 +89,9 @@ def analyze(paths: tuple[Path, ...], assume: Path | None, fmt: str, max_list: in
     invariants = check_invariants(analysis)
     stats["invariants"] = len(invariants)
     findings = sorted(findings + invariants, key=lambda f: f.sort_key())
+    failed = any(f.kind == "conflict" or (f.kind == "invariant" and f.status != "proven") for f in findings)
+    if kinds:
+        findings = [f for f in findings if f.kind in kinds]
     if fmt == "json":
         click.echo(to_json(findings, stats))
     elif fmt == "sarif":
@@ -94,5 +99,4 @@ def analyze(paths: tuple[Path, ...], assume: Path | None, fmt: str, max_list: in
         click.echo(to_sarif(findings, stats, spans))
     else:
         click.echo(to_text(findings, stats))
-    failed = any(f.kind == "conflict" or (f.kind == "invariant" and f.status != "proven") for f in findings)
     sys.exit(EXIT_FOUND if failed else EXIT_OK)
