@@ -10,6 +10,7 @@ it is a diagnostic, and only cases that meet it are searched.
 
 from __future__ import annotations
 
+import shutil
 import sys
 import tempfile
 from pathlib import Path
@@ -38,7 +39,10 @@ def load_with_assumption(paths, assume: Path | None):
     folder = Path(tempfile.mkdtemp(prefix="policylang-assume-"))
     wrapper = folder / f"{ASSUMPTION}.ecp"
     wrapper.write_text(f"{imports} def {ASSUMPTION}: bool = ({text}\n)\n", encoding="utf-8")
-    program, diags = load([*paths, wrapper])
+    try:
+        program, diags = load([*paths, wrapper])
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
     return program, diags, ast.Name(ASSUMPTION)
 
 
