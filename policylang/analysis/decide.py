@@ -174,19 +174,31 @@ class DecisionEncoding:
             return self._applies[config]
         lib, result = self.lib, {}
         exceptions_to = lib.interpreter.exceptions_to
+        excepted = lib.interpreter.excepted
         refined = lib.interpreter.refined
+        eligible: dict[ClauseKey, Any] = {}
 
-        def go(k: ClauseKey) -> Any:
-            if k in result:
-                return result[k]
+        def base(k: ClauseKey) -> Any:
+            """Applies but for the exceptions to it (the interpreter's `eligible`)."""
+            if k in eligible:
+                return eligible[k]
             if k in removed:
-                result[k] = z3.BoolVal(False)
-                return result[k]
+                eligible[k] = z3.BoolVal(False)
+                return eligible[k]
             parts = [self.holds[k]]
             if not timeless:
                 parts.append(Facts.in_force(k))
             if refined[k]:
                 parts.append(z3.Or([z3.And(go(r), self.effect[r] <= LICENSE) for r in refined[k]]))
+            if excepted[k]:  # an exception applies only where a clause it names would apply
+                parts.append(z3.Or([base(t) for t in excepted[k]]))
+            eligible[k] = z3.And(parts)
+            return eligible[k]
+
+        def go(k: ClauseKey) -> Any:
+            if k in result:
+                return result[k]
+            parts = [base(k)]
             if not timeless:
                 parts += [z3.Not(go(e)) for e in exceptions_to[k] if e not in ignore_exceptions]
             result[k] = z3.And(parts)

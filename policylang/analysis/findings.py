@@ -21,6 +21,7 @@ from typing import Any
 
 import attrs
 
+from policylang.analysis.decide import LAST_DAY
 from policylang.program import ClauseKey
 
 KINDS = ("conflict", "overlap", "silenced", "shadowed", "redundant", "vacuous", "gap", "invariant")
@@ -82,11 +83,21 @@ def to_json(findings: list[Finding], stats: dict) -> str:
                       ensure_ascii=False, indent=2)
 
 
+def _windows_text(windows) -> str:
+    """Each window as `first – last`, the last one open-ended when it runs to the search horizon.
+
+    >>> import datetime as dt
+    >>> _windows_text([(dt.date(2025, 10, 9), dt.date(2025, 11, 6)), (dt.date(2026, 11, 11), LAST_DAY)])
+    '2025-10-09 – 2025-11-06, 2026-11-11 onwards'
+    """
+    return ", ".join(f"{a} onwards" if b >= LAST_DAY else f"{a} – {b}" for a, b in windows)
+
+
 def to_text(findings: list[Finding], stats: dict) -> str:
     lines = []
     for f in findings:
         where = ", ".join(str(k) for k in f.clauses)
-        when = f" ({f.first} – {f.last})" if f.windows else ""
+        when = f" ({_windows_text(f.windows)})" if f.windows else ""
         head = f"{f.kind}" + (f" [{f.status}]" if f.status else "")
         lines.append(f"{head}: {where}{when}")
         lines.append(f"  {f.message}")

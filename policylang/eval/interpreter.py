@@ -7,8 +7,11 @@ Guarantees (contract §4), for each case on its date:
 1. the item is classified first: an item given by `category` gets the code of the first
    `classify` declaration whose condition its parameters meet;
 2. a clause *holds* when one of its rules' conditions is true, and *applies* when it holds, is in
-   force (see `semantics/validity.py`), every clause it refines applies and requires a licence
-   (when it refines any), and no exception to it applies;
+   force (see `semantics/validity.py`), a clause it refines applies and requires a licence (when
+   it refines any), a clause it is an exception to would apply but for its exceptions (when it is
+   an exception to any), and no exception to it applies. The scope rule for exceptions mirrors
+   the one for refinements: an exemption with nothing to set aside says nothing (it would
+   otherwise mark every humanitarian export `report_only`, controlled or not);
 3. the outcome is the most restrictive effect of the clauses that apply (`semantics/outcomes.py`);
 4. clauses that hold but are suspended or not in force are reported with their windows, not
    applied; clauses set aside by an exception are reported with the exception;
@@ -47,12 +50,14 @@ class Interpreter:
         self.order = list(program.clauses)
         self.exceptions_to: dict[ClauseKey, list[ClauseKey]] = {k: [] for k in self.order}
         self.refined: dict[ClauseKey, list[ClauseKey]] = {k: [] for k in self.order}
+        self.excepted: dict[ClauseKey, list[ClauseKey]] = {k: [] for k in self.order}
         self.controls: list[tuple[ClauseKey, str]] = []
         self.classifiers: list[tuple[ClauseKey, ast.Classification]] = []
         for key, clause in program.clauses.items():
             for ref in clause.exception_to:
                 for target in program.clauses_for(ref, key.policy):
                     self.exceptions_to[target].append(key)
+                    self.excepted[key].append(target)
             for ref in clause.refines:
                 self.refined[key] += program.clauses_for(ref, key.policy)
             self.controls += [(key, c.value) for c in clause.controls]
@@ -116,17 +121,25 @@ class Interpreter:
             return min(effects, key=outcomes.rank) if effects else None
 
         @functools.cache
-        def applies(k: ClauseKey) -> bool:
+        def eligible(k: ClauseKey) -> bool:  # applies but for the exceptions to it
             return (status[k].in_force and bool(holding[k]) and refinement_met(k, applies)
-                    and not set_aside_by(k))
+                    and exception_scope_met(k, eligible))
+
+        @functools.cache
+        def applies(k: ClauseKey) -> bool:
+            return eligible(k) and not set_aside_by(k)
 
         @functools.cache
         def would_apply(k: ClauseKey) -> bool:  # ignoring time and exceptions, for reporting
-            return bool(holding[k]) and refinement_met(k, would_apply)
+            return bool(holding[k]) and refinement_met(k, would_apply) and exception_scope_met(k, would_apply)
 
         def refinement_met(k: ClauseKey, pred) -> bool:
             refined = self.refined[k]
             return not refined or any(pred(r) and outcomes.requires_license(effect(r)) for r in refined)
+
+        def exception_scope_met(k: ClauseKey, pred) -> bool:
+            excepted = self.excepted[k]
+            return not excepted or any(pred(t) for t in excepted)
 
         def set_aside_by(k: ClauseKey) -> tuple[ClauseKey, ...]:
             return tuple(e for e in self.exceptions_to[k] if applies(e))
@@ -137,7 +150,7 @@ class Interpreter:
                 if effect(k):
                     reasons.append(self._reason(k, effect(k)))
                 duties += self._duties(k, holding[k], day, ev)
-            elif status[k].in_force and holding[k] and refinement_met(k, applies) and set_aside_by(k):
+            elif eligible(k) and set_aside_by(k):
                 overridden.append(Overridden(k, set_aside_by(k)))
             elif would_apply(k) and not status[k].in_force:
                 st = status[k]
