@@ -201,6 +201,18 @@ def _item_blocks(item, masked: str) -> Iterator[Block]:
             yield Block(id(item), start, end, [Anchor(id(c), c.span.start) for c in children])
         case ast.Announcement():
             yield from _announcement_blocks(item, masked)
+        case ast.Invariant():
+            # anchored at their keywords, so a comment between two parts goes with the next one
+            start, end = _body(masked, item.span.start)
+            anchors = [Anchor(id(a), masked.rfind("assume", start, a.span.start)) for a in item.assumptions]
+            anchors += [Anchor(id(c), masked.rfind("expect", start, c.span.start)) for c in item.claims]
+            yield Block(id(item), start, end, anchors)
+        case ast.CaseTest():
+            start, end = _body(masked, item.span.start)
+            anchors = [Anchor((id(item), "case"), masked.find("case", start))]
+            anchors += [Anchor((id(item), i), at)
+                        for i, at in enumerate(_keywords(masked, start, end, "expect", []))]
+            yield Block(id(item), start, end, anchors)
 
 
 def _announcement_blocks(ann: ast.Announcement, masked: str) -> Iterator[Block]:

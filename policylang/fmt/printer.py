@@ -16,6 +16,9 @@ author put them, a comment inside a broken condition moved to the line before it
 
 from __future__ import annotations
 
+import json
+from decimal import Decimal
+
 from policylang import ast
 from policylang.fmt.comments import Attached, Trivia
 from policylang.fmt.doc import Doc, align, fill, group, line, nest, render
@@ -34,7 +37,8 @@ _OBLIGATION_WORDS = {
     "declare_destination": "declare destination", "show_license": "show license",
     "inquire": "inquire", "chinese_documents": "chinese documents",
 }
-_BLOCKS = (ast.EnumDecl, ast.RecordDecl, ast.EntityList, ast.Announcement)
+_BLOCKS = (ast.EnumDecl, ast.RecordDecl, ast.EntityList, ast.Announcement, ast.Invariant, ast.CaseTest)
+_BOUNDS = {"at_most": "at most", "at_least": "at least", "exactly": "is"}
 
 
 class Printer(ExpressionPrinter):
@@ -164,6 +168,28 @@ class Printer(ExpressionPrinter):
                                    line, "because ", quote(node.message)])])
         return self._line(doc, indent)
 
+    # -------------------------------------------------------------- invariants and tests
+
+    def visit_Invariant(self, node: ast.Invariant, indent: int) -> str:
+        pad = indent + INDENT
+        entries = [(id(a), False, self._line(group(["assume ", self.expr(a, EXPR)]), pad))
+                   for a in node.assumptions]
+        entries += [(id(c), False, self._line(self.claim(c), pad)) for c in node.claims]
+        return self._braced(" " * indent + f"invariant {quote(node.name)}", entries, id(node), indent)
+
+    def claim(self, c: ast.Claim) -> str:
+        if c.kind == "outcome":
+            under = f" under {self.ref(c.scope)}" if c.scope is not None else ""
+            return f"expect outcome{under} {_BOUNDS[c.bound]} {c.outcome}"
+        return f"expect {'not ' if c.negated else ''}applies {self.ref(c.scope)}"
+
+    def visit_CaseTest(self, node: ast.CaseTest, indent: int) -> str:
+        pad = " " * (indent + INDENT)
+        entries = [((id(node), "case"), False, self._line(["case ", _json_fill(node.case)], indent + INDENT))]
+        for i, expectation in enumerate(node.expectations):
+            entries.append(((id(node), i), False, f"{pad}expect {_expectation(expectation)}"))
+        return self._braced(" " * indent + f"test {quote(node.name)}", entries, id(node), indent)
+
     # -------------------------------------------------------------- announcements
 
     def visit_Announcement(self, node: ast.Announcement, indent: int) -> str:
@@ -245,3 +271,32 @@ class Printer(ExpressionPrinter):
         if node.due_days is not None:
             doc.append(f" within {node.due_days}" + (" working" if node.working_days else "") + " days")
         return doc
+
+
+def _expectation(text: str) -> str:
+    """`outcome X` for an expectation of the outcome alone (as written), else the JSON object."""
+    value = json.loads(text)
+    if isinstance(value, dict) and list(value) == ["outcome"] and isinstance(value["outcome"], str):
+        return f"outcome {value['outcome']}"
+    return text
+
+
+def _json_fill(text: str) -> Doc:
+    """A case object filled across lines at its top-level pairs, each line aligned after `{`."""
+    value = json.loads(text, parse_float=Decimal, parse_int=Decimal)
+    if not isinstance(value, dict) or len(value) < 2:
+        return text
+    pairs = [f"{json.dumps(k, ensure_ascii=False)}: {_json_text(v)}" for k, v in value.items()]
+    items = [("{" if i == 0 else "") + p + ("}" if i == len(pairs) - 1 else ",") for i, p in enumerate(pairs)]
+    return align(fill(items))
+
+
+def _json_text(value) -> str:
+    """JSON as the parser writes it back (`", "` and `": "`, numbers as written), so it round-trips."""
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{json.dumps(k, ensure_ascii=False)}: {_json_text(v)}" for k, v in value.items()) + "}"
+    if isinstance(value, list):
+        return "[" + ", ".join(_json_text(v) for v in value) + "]"
+    if isinstance(value, Decimal):
+        return str(value)
+    return json.dumps(value, ensure_ascii=False)

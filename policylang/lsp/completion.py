@@ -33,6 +33,8 @@ KEYWORDS = (
     "declare destination", "show license", "inquire", "chinese documents", "within", "working days",
     "and", "or", "not", "in", "not in", "is given", "is not given", "any", "all", "sum", "count", "min",
     "max", "for", "if", "then", "else", "true", "false", "list of", "set of",
+    "invariant", "assume", "expect outcome", "under", "at most", "at least", "expect applies",
+    "expect not applies", "test", "case",
 )
 _K = lsp.CompletionItemKind
 

@@ -19,6 +19,7 @@ _KINDS = {
     ast.Definition: lsp.SymbolKind.Function, ast.RecordDecl: lsp.SymbolKind.Struct,
     ast.EnumDecl: lsp.SymbolKind.Enum, ast.EntityList: lsp.SymbolKind.Array,
     ast.Import: lsp.SymbolKind.Module, ast.InvalidRule: lsp.SymbolKind.Event,
+    ast.Invariant: lsp.SymbolKind.Boolean, ast.CaseTest: lsp.SymbolKind.Method,
 }
 
 

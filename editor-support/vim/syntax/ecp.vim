@@ -16,12 +16,13 @@ syn region  ecpString       start=+"""+ end=+"""+ contains=@Spell
 syn region  ecpString       start=+"\("""\)\@!+ skip=+\\.+ end=+"+ end=+$+ contains=ecpEscape,@Spell
 syn match   ecpEscape       contained "\\."
 
-syn keyword ecpDeclaration  import def enum record entities invalid announcement nextgroup=ecpDeclName skipwhite
+syn keyword ecpDeclaration  import def enum record entities invalid announcement invariant test nextgroup=ecpDeclName skipwhite
 syn match   ecpDeclName     contained "[A-Za-z_][A-Za-z0-9_]*\|[A-Z]\+-[0-9]\{4}-[0-9]\+"
 syn match   ecpClause       "\<clause\>\s\+[0-9A-Za-z]\+\(([0-9A-Za-z]\+)\)*\(\.[0-9A-Za-z]\+\(([0-9A-Za-z]\+)\)*\)*" contains=ecpClauseWord
 syn keyword ecpClauseWord   contained clause
 syn keyword ecpProperty     title authority issued effective until source text zh en refines exception to
 syn keyword ecpProperty     controls classify as suspend repeal from through at because
+syn keyword ecpProperty     assume expect outcome under applies most least case null
 syn keyword ecpConditional  when if then else
 syn keyword ecpOperator     and or not in is given within any all for
 syn match   ecpEffect       "\<\(prohibit\|deny\s\+in\s\+principle\|review\s\+case\s\+by\s\+case\|require\s\+licen[cs]e\|exempt\|exclude\s\+from\s\+scope\)\>"
