@@ -56,18 +56,7 @@ class Group:
             self.solver.add([z3.Implies(f, p) for f, p in zip(self.flags, prefs)])
         self.solver.push()
         self.solver.add(formula)
-        wanted, model = list(self.flags), None
-        for _ in range(25):
-            self.stats["queries"] += 1
-            result = self.solver.check(*wanted)
-            if result == z3.sat:
-                model = self.solver.model()
-                break
-            core = {c.get_id() for c in self.solver.unsat_core()} if result == z3.unsat else set()
-            if not core:
-                wanted = []
-                continue
-            wanted = [f for f in wanted if f.get_id() not in core]
+        model = self._model_dropping(list(self.flags), tries=25)
         self.solver.pop()
         return model
 
@@ -80,17 +69,21 @@ class Group:
         wanted = [f for j, f in self.quiet.items() if j != k]
         self.solver.push()
         self.solver.add(A[k])
-        model = None
-        for _ in range(8):
+        model = self._model_dropping(wanted, tries=8)
+        self.solver.pop()
+        return model
+
+    def _model_dropping(self, wanted: list, tries: int) -> z3.ModelRef | None:
+        """A model under the `wanted` assumptions, dropping those of an unsatisfiable core and
+        trying again (all of them when the solver gives no core), at most `tries` times."""
+        for _ in range(tries):
             self.stats["queries"] += 1
             result = self.solver.check(*wanted)
             if result == z3.sat:
-                model = self.solver.model()
-                break
+                return self.solver.model()
             core = {c.get_id() for c in self.solver.unsat_core()} if result == z3.unsat else set()
             wanted = [f for f in wanted if f.get_id() not in core] if core else []
-        self.solver.pop()
-        return model
+        return None
 
     def find(self, formula: Any, reuse: bool = True) -> z3.ModelRef | None:
         """A model of the base constraints and `formula`, reusing an earlier model when one fits."""
