@@ -88,6 +88,26 @@ def test_assume_narrows_the_dates(tmp_path: Path) -> None:
     assert f.witness["destination"] == "DE" and f.witness["date"] >= "2026-01-01"
 
 
+def test_assume_on_the_shipped_library_may_use_its_definitions(tmp_path: Path) -> None:
+    """Policy modules are named by announcement ids, which no `import` can name: the assumption
+    sees every module of the library without importing them."""
+    assume = tmp_path / "assume.txt"
+    assume.write_text("date >= 2026-11-11 and overseas_export and destination == JP\n")
+    runner = CliRunner()
+    result = runner.invoke(cli, ["analyze", "--assume", str(assume), "--kind", "conflict", "--format", "json"])
+    assert result.exit_code in (0, 1), result.output
+    findings = json.loads(result.output)["findings"]
+    assert findings and all(f["witness"]["destination"] == "JP" and f["from"] >= "2026-11-11" for f in findings)
+
+
+def test_a_mistake_in_the_assumption_is_reported_in_its_own_file(tmp_path: Path) -> None:
+    assume = tmp_path / "assume.txt"
+    assume.write_text("date >= 2025-01-01 and item.orign == CN\n")
+    result = CliRunner().invoke(cli, ["analyze", str(FIXTURES / "overlap.ecp"), "--assume", str(assume)])
+    assert result.exit_code == 2
+    assert f"{assume}:1:29" in result.output and "error[E102]" in result.output
+
+
 def test_assume_that_rules_everything_out(tmp_path: Path) -> None:
     assume = tmp_path / "assume.txt"
     assume.write_text("date < 2024-01-01")

@@ -10,40 +10,49 @@ it is a diagnostic, and only cases that meet it are searched.
 
 from __future__ import annotations
 
-import shutil
 import sys
-import tempfile
 from pathlib import Path
 
 import click
 
-from policylang import ast
 from policylang import diagnostics as D
 from policylang.analysis.findings import KINDS, to_json, to_sarif, to_text
 from policylang.analysis.invariants import check_invariants
 from policylang.analysis.search import Analysis
 from policylang.analysis.symbolic import Bounds
+from policylang.check import types as T
+from policylang.check.typecheck import ExprChecker, Scope
 from policylang.library import load, policies_dir
+from policylang.source import SourceFile
+from policylang.syntax.parser import parse_expression
 
 ASSUMPTION = "analysis_assumption"
 EXIT_OK, EXIT_FOUND, EXIT_CANNOT_RUN = 0, 1, 2
 
 
 def load_with_assumption(paths, assume: Path | None):
-    """The program, and the assumption as an expression (or None); exits 2 when either does not check."""
+    """The program, and the assumption as an expression (or None); the diagnostics of either.
+
+    The assumption is parsed as one expression of its own file and typed in a scope that sees
+    every module of the library, so a mistake in it is reported at its place in that file.
+    """
     program, diags = load(paths)
     if program is None or assume is None:
         return program, diags, None
-    imports = " ".join(f"import {m}" for m in sorted(program.module_names()))
-    text = assume.read_text(encoding="utf-8")
-    folder = Path(tempfile.mkdtemp(prefix="policylang-assume-"))
-    wrapper = folder / f"{ASSUMPTION}.ecp"
-    wrapper.write_text(f"{imports} def {ASSUMPTION}: bool = ({text}\n)\n", encoding="utf-8")
     try:
-        program, diags = load([*paths, wrapper])
-    finally:
-        shutil.rmtree(folder, ignore_errors=True)
-    return program, diags, ast.Name(ASSUMPTION)
+        text = assume.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        return None, [D.error("E001", found=f"file `{assume}` ({exc.__class__.__name__})",
+                              help="name a readable UTF-8 file holding one condition")], None
+    expr, found = parse_expression(SourceFile(str(assume), text))
+    if expr is None:
+        return None, found, None
+    checker = ExprChecker(program)
+    checker.expect(expr, Scope(ASSUMPTION, frozenset(program.module_names())), T.BOOL,
+                   "an assumption is a condition on the case")
+    if any(d.is_error for d in checker.diagnostics):
+        return None, checker.diagnostics, None
+    return program, diags, expr
 
 
 def run_analysis(paths, assume: Path | None = None, bounds: Bounds = Bounds()):

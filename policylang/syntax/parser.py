@@ -41,7 +41,8 @@ _TERMINAL_NAMES = {
 @functools.cache
 def _parser() -> lark.Lark:
     return lark.Lark(GRAMMAR.read_text(encoding="utf-8"), parser="lalr", lexer="contextual",
-                     propagate_positions=True, maybe_placeholders=True, cache=False)
+                     propagate_positions=True, maybe_placeholders=True, cache=False,
+                     start=["start", "expr"])
 
 
 def _describe_terminal(name: str) -> str:
@@ -87,10 +88,26 @@ def _syntax_diagnostic(file: SourceFile, exc: lark.exceptions.LarkError) -> Diag
     raise exc  # an internal fault of the grammar, not the user's
 
 
+def parse_expression(file: SourceFile) -> tuple[ast.Expr | None, list[Diagnostic]]:
+    """Parse a file that holds one expression (an `--assume` condition, say), spans in that file.
+
+    >>> expr, _ = parse_expression(SourceFile("a.txt", "date >= 2025-01-01"))
+    >>> type(expr).__name__, expr.span.line
+    ('Compare', 1)
+    """
+    try:
+        tree = _parser().parse(file.text, start="expr")
+    except lark.exceptions.UnexpectedInput as exc:
+        return None, [_syntax_diagnostic(file, exc)]
+    builder = ToAst(file)
+    expr = builder.transform(tree)
+    return (None, builder.diagnostics) if builder.diagnostics else (expr, [])
+
+
 def parse(file: SourceFile) -> tuple[ast.Module | None, list[Diagnostic]]:
     """Parse one file into an AST module."""
     try:
-        tree = _parser().parse(file.text)
+        tree = _parser().parse(file.text, start="start")
     except lark.exceptions.UnexpectedInput as exc:
         return None, [_syntax_diagnostic(file, exc)]
     builder = ToAst(file)
