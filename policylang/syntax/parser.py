@@ -88,6 +88,17 @@ def _syntax_diagnostic(file: SourceFile, exc: lark.exceptions.LarkError) -> Diag
     raise exc  # an internal fault of the grammar, not the user's
 
 
+def _to_ast(file: SourceFile, start: str):
+    """The AST of the text under one start symbol of the grammar, or the diagnostics."""
+    try:
+        tree = _parser().parse(file.text, start=start)
+    except lark.exceptions.UnexpectedInput as exc:
+        return None, [_syntax_diagnostic(file, exc)]
+    builder = ToAst(file)
+    result = builder.transform(tree)
+    return (None, builder.diagnostics) if builder.diagnostics else (result, [])
+
+
 def parse_expression(file: SourceFile) -> tuple[ast.Expr | None, list[Diagnostic]]:
     """Parse a file that holds one expression (an `--assume` condition, say), spans in that file.
 
@@ -95,28 +106,16 @@ def parse_expression(file: SourceFile) -> tuple[ast.Expr | None, list[Diagnostic
     >>> type(expr).__name__, expr.span.line
     ('Compare', 1)
     """
-    try:
-        tree = _parser().parse(file.text, start="expr")
-    except lark.exceptions.UnexpectedInput as exc:
-        return None, [_syntax_diagnostic(file, exc)]
-    builder = ToAst(file)
-    expr = builder.transform(tree)
-    return (None, builder.diagnostics) if builder.diagnostics else (expr, [])
+    return _to_ast(file, "expr")
 
 
 def parse(file: SourceFile) -> tuple[ast.Module | None, list[Diagnostic]]:
     """Parse one file into an AST module."""
-    try:
-        tree = _parser().parse(file.text, start="start")
-    except lark.exceptions.UnexpectedInput as exc:
-        return None, [_syntax_diagnostic(file, exc)]
-    builder = ToAst(file)
-    items = builder.transform(tree)
-    if builder.diagnostics:
-        return None, builder.diagnostics
+    items, diags = _to_ast(file, "start")
+    if items is None:
+        return None, diags
     name = Path(file.path).stem
     return ast.Module(name, file.path, tuple(items), span=Span(file, 0, len(file.text))), []
-
 
 
 _COMMENTS_LOCK = threading.Lock()
