@@ -93,9 +93,37 @@ def _windows_text(windows) -> str:
     return ", ".join(f"{a} onwards" if b >= LAST_DAY else f"{a} – {b}" for a, b in windows)
 
 
+# A clause that overlaps this many others or more (a prohibition whatever the item, say) is
+# shown once in the text report, with its partners listed; JSON and SARIF keep every finding.
+COLLAPSE_AT = 5
+
+
+def _collapsed(findings: list[Finding]) -> tuple[list[Finding], list[tuple[ClauseKey, list[Finding]]]]:
+    """The overlaps of clauses with many partners, taken out of the list and grouped by clause.
+
+    A clause is chosen greedily, the one in the most remaining overlaps first, so each overlap is
+    shown in one place.
+    """
+    rest = list(findings)
+    groups: list[tuple[ClauseKey, list[Finding]]] = []
+    while True:
+        counts: dict[ClauseKey, int] = {}
+        for f in rest:
+            if f.kind == "overlap":
+                for k in f.clauses:
+                    counts[k] = counts.get(k, 0) + 1
+        best = max(counts, key=lambda k: (counts[k], str(k)), default=None)
+        if best is None or counts[best] < COLLAPSE_AT:
+            return rest, groups
+        group = [f for f in rest if f.kind == "overlap" and best in f.clauses]
+        groups.append((best, group))
+        rest = [f for f in rest if f not in group]
+
+
 def to_text(findings: list[Finding], stats: dict) -> str:
     lines = []
-    for f in findings:
+    shown, groups = _collapsed(findings)
+    for f in shown:
         where = ", ".join(str(k) for k in f.clauses)
         when = f" ({_windows_text(f.windows)})" if f.windows else ""
         head = f"{f.kind}" + (f" [{f.status}]" if f.status else "")
@@ -104,6 +132,14 @@ def to_text(findings: list[Finding], stats: dict) -> str:
         if f.witness is not None:
             outcome = (f.decision or {}).get("outcome")
             lines.append(f"  witness ({outcome}): {json.dumps(f.witness, ensure_ascii=False)}")
+    for clause, group in groups:
+        partners = [str(k) for f in group for k in f.clauses if k != clause]
+        lines.append(f"overlap: {clause} with {len(group)} clauses (each a finding in --format json)")
+        lines.append("  " + ", ".join(partners))
+        example = group[0]
+        if example.witness is not None:
+            outcome = (example.decision or {}).get("outcome")
+            lines.append(f"  for example ({outcome}): {json.dumps(example.witness, ensure_ascii=False)}")
     counts = ", ".join(f"{n} {k}" for k in KINDS if (n := sum(f.kind == k for f in findings)))
     lines.append(f"{len(findings)} finding(s){': ' + counts if counts else ''}; "
                  f"{stats.get('queries', 0)} solver queries in {stats.get('seconds', 0)} s")
