@@ -12,14 +12,14 @@ from __future__ import annotations
 
 import datetime
 
-from policylang.diagnostics import Diagnostic, DiagnosticsError
+from policylang.diagnostics import Diagnostic
 from policylang.eval.cases import RawCase, split_cases
 from policylang.eval.decision import Decision
 from policylang.eval.interpreter import Interpreter
 from policylang.library import load, load_shipped
 from policylang.program import Program
 
-__all__ = ["Decision", "Diagnostic", "DiagnosticsError", "Program", "RawCase", "evaluate",
+__all__ = ["Decision", "Diagnostic", "Program", "RawCase", "evaluate",
            "evaluate_json", "load", "load_shipped", "split_cases"]
 
 

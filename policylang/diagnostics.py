@@ -111,14 +111,6 @@ def warning(code: str, span: Span | None = None, *, help: str | None = None,
     return _make("warning", code, span, help, path, values)
 
 
-class DiagnosticsError(Exception):
-    """Raised by a façade function when a stage reported errors; carries them all."""
-
-    def __init__(self, diagnostics: Sequence[Diagnostic]):
-        super().__init__(f"{len(diagnostics)} diagnostic(s)")
-        self.diagnostics = list(diagnostics)
-
-
 MAX_SHOWN = 50
 
 

@@ -33,7 +33,7 @@ from policylang.analysis.witness import Rechecker, realise
 from policylang.program import ClauseKey, Program
 from policylang.semantics import outcomes
 
-PERMISSIVE = (outcomes.rank("report_only"), outcomes.rank("excluded"))
+PERMISSIVE = tuple(outcomes.rank(e) for e in outcomes.PERMISSIVE_EFFECTS)
 __all__ = ["Analysis", "Group", "natural", "_merge"]
 
 

@@ -238,10 +238,3 @@ def parse_quantity(text: str) -> Quantity:
 def from_base(value: Fraction, dimension: str) -> Quantity:
     """A quantity of `value` in the dimension's base unit (for results of arithmetic)."""
     return Quantity(value, BASE_UNITS[dimension])
-
-
-def base_value(quantity_or_decimal: Quantity | Decimal | Fraction) -> Fraction:
-    """The exact value to compare: the base-unit value of a quantity, or the decimal itself."""
-    if isinstance(quantity_or_decimal, Quantity):
-        return quantity_or_decimal.base
-    return Fraction(quantity_or_decimal)
