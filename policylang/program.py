@@ -29,7 +29,7 @@ def clause_within(clause_id: str, scope: str) -> bool:
     return clause_id == scope or clause_id.startswith(scope + "(") or clause_id.startswith(scope + ".")
 
 
-@attrs.frozen
+@attrs.frozen(cache_hash=True)
 class ClauseKey:
     """A clause by announcement and number: the identity used in decisions (`policy`, `clause`)."""
     policy: str

@@ -46,6 +46,8 @@ class Interpreter:
     def __init__(self, program: Program):
         self.program = program
         self.lives = validity.lives(program)
+        # What depends on the date alone is computed once per date, not once per case.
+        self.statuses_on = functools.lru_cache(maxsize=1024)(self._statuses_on)
         self.screening = Screening(program.entity_lists, self._announcement_active)
         self.order = list(program.clauses)
         self.exceptions_to: dict[ClauseKey, list[ClauseKey]] = {k: [] for k in self.order}
@@ -63,13 +65,16 @@ class Interpreter:
             self.controls += [(key, c.value) for c in clause.controls]
             self.classifiers += [(key, c) for c in clause.classifications]
 
+    def _statuses_on(self, day: datetime.date) -> dict[ClauseKey, validity.Status]:
+        return {k: self.lives[k].status(day) for k in self.order}
+
     def _announcement_active(self, policy: str, day: datetime.date) -> bool:
         return validity.announcement_in_force(self.program, self.lives, policy, day)
 
     def _context(self, day: datetime.date, case: RecordValue | None) -> Context:
         def is_controlled_code(code: str) -> bool:
-            return any(code_within(code, scope) and self.lives[key].status(day).in_force
-                       for key, scope in self.controls)
+            status = self.statuses_on(day)
+            return any(code_within(code, scope) and status[key].in_force for key, scope in self.controls)
         return Context(self.program, day, case, self.screening, is_controlled_code)
 
     # -------------------------------------------------------------- one case
@@ -114,7 +119,7 @@ class Interpreter:
     def _combine(self, case_id, day: datetime.date, ev: Evaluator, classified, warnings) -> Decision:
         program = self.program
         holding = {k: [r for r in program.clauses[k].rules if ev.truth(r.condition)] for k in self.order}
-        status = {k: self.lives[k].status(day) for k in self.order}
+        status = self.statuses_on(day)
 
         def effect(k: ClauseKey) -> str | None:
             effects = [r.effect for r in holding[k] if r.effect]

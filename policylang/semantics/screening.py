@@ -17,6 +17,7 @@ match for a person to decide.
 from __future__ import annotations
 
 import datetime
+import functools
 import re
 import unicodedata
 from typing import Callable
@@ -75,11 +76,13 @@ class Screening:
         self.entries = [Entry(l.name, e.name, normalise(e.name), e.source)
                         for l in lists.values() for e in l.entries]
         self._active = active
+        # the entries in force depend on the date alone: computed once per date and list
+        self._entries_on = functools.lru_cache(maxsize=1024)(self._entries_in_force)
 
-    def _entries_on(self, day: datetime.date, list_name: str | None = None) -> list[Entry]:
-        return [e for e in self.entries
-                if (list_name is None or e.list == list_name)
-                and (e.source is None or self._active(e.source, day))]
+    def _entries_in_force(self, day: datetime.date, list_name: str | None = None) -> tuple[Entry, ...]:
+        return tuple(e for e in self.entries
+                     if (list_name is None or e.list == list_name)
+                     and (e.source is None or self._active(e.source, day)))
 
     def matches(self, name: str, list_name: str, day: datetime.date) -> Entry | None:
         """The entry a name matches exactly after normalisation, if any."""
