@@ -38,12 +38,12 @@ def check_program(program: Program) -> list[Diagnostic]:
         _check_entity_list(program, entity_list, diags)
     for rule, module in program.invalid_rules:
         _check_invalid_rule(exprs, rule, module, diags)
-    for ann in program.announcements.values():
-        module = next(m.name for m in program.modules if ann in m.items)
-        scope = exprs.module_scope(module)
-        _check_announcement_dates(ann, diags)
-        for clause in ann.clauses:
-            _check_clause(exprs, program, ann, clause, scope, diags)
+    for module in program.modules:
+        scope = exprs.module_scope(module.name)
+        for ann in (i for i in module.items if isinstance(i, ast.Announcement)):
+            _check_announcement_dates(ann, diags)
+            for clause in ann.clauses:
+                _check_clause(exprs, program, ann, clause, scope, diags)
     _check_cycles(program, diags)
     diags += check_invariants_and_tests(program, exprs)
     return diags + exprs.diagnostics

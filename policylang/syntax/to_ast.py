@@ -28,6 +28,11 @@ _EFFECTS = {
     "review_case_by_case": "case_by_case", "require_license": "license_required",
     "exempt": "report_only", "exclude_from_scope": "excluded",
 }
+# Rules that stand for a constant: the bounds of an invariant's claim, JSON's literal names.
+_CONSTANTS = {
+    "at_most": "at_most", "at_least": "at_least", "exactly": "exactly",
+    "json_true": "true", "json_false": "false", "json_null": "null",
+}
 
 
 def _unquote(token: str) -> str:
@@ -229,6 +234,8 @@ class ToAst(lark.Transformer):
             return (_EFFECTS[name], self._span(meta))
         if name in _OBLIGATION_KINDS:
             return name
+        if name in _CONSTANTS:
+            return _CONSTANTS[name]
         return super().__default__(data, children, meta)
 
     def obligation(self, meta, kind, detail, due):
@@ -338,15 +345,6 @@ class ToAst(lark.Transformer):
     def not_applies_claim(self, meta, ref):
         return ast.Claim("applies", ref, negated=True, span=self._span(meta))
 
-    def at_most(self, meta):
-        return "at_most"
-
-    def at_least(self, meta):
-        return "at_least"
-
-    def exactly(self, meta):
-        return "exactly"
-
     def test_decl(self, meta, name, case, *expectations):
         return ast.CaseTest(_unquote(name), case, tuple(expectations), span=self._span(meta))
 
@@ -373,12 +371,3 @@ class ToAst(lark.Transformer):
 
     def json_negative(self, meta, tok):
         return "-" + str(tok)
-
-    def json_true(self, meta):
-        return "true"
-
-    def json_false(self, meta):
-        return "false"
-
-    def json_null(self, meta):
-        return "null"
