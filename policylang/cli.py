@@ -10,7 +10,6 @@ internal fault is reported in one line as such (set POLICYLANG_DEBUG=1 to see th
 
 from __future__ import annotations
 
-import datetime
 import json
 import os
 import sys
@@ -23,23 +22,9 @@ from policylang.eval.cases import split_cases
 from policylang.eval.decision import render_text as render_decision
 from policylang.eval.interpreter import Interpreter
 from policylang.library import load, policies_dir
+from policylang.options import DATE
 
 EXIT_OK, EXIT_INVALID_CASE, EXIT_CANNOT_RUN = 0, 1, 2
-
-
-class _Date(click.ParamType):
-    name = "YYYY-MM-DD"
-
-    def convert(self, value, param, ctx):
-        if isinstance(value, datetime.date):
-            return value
-        try:
-            return datetime.date.fromisoformat(value)
-        except ValueError:
-            self.fail(f"`{value}` is not a date: write YYYY-MM-DD", param, ctx)
-
-
-DATE = _Date()
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})

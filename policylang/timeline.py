@@ -30,6 +30,7 @@ import click
 
 from policylang import diagnostics as D
 from policylang.library import load, policies_dir
+from policylang.options import DATE
 from policylang.program import ClauseKey, Program
 from policylang.semantics import validity
 
@@ -202,14 +203,14 @@ def _summary(states: set[str]) -> str:
 
 
 @click.command("timeline")
-@click.option("--date", "day", type=click.DateTime(formats=["%Y-%m-%d"]),
+@click.option("--date", "day", type=DATE,
               help="The date to show (YYYY-MM-DD). Default: today.")
 @click.option("--policies", "policy_dirs", multiple=True, type=click.Path(exists=True, path_type=Path),
               help="A folder or file of policies (repeatable). Default: the shipped policies.")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 def timeline(day, policy_dirs: tuple[Path, ...], fmt: str) -> None:
     """Show every announcement and clause with its state on a date, and the changes to come."""
-    on = day.date() if day else datetime.date.today()
+    on = day or datetime.date.today()
     program, diags = load(policy_dirs or [policies_dir()])
     if program is None:
         click.echo(D.render_json(diags) if fmt == "json" else D.render_text(diags), err=True)

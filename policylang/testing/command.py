@@ -9,13 +9,13 @@ test passed and coverage is at least `--min-coverage`, 1 when not, 2 when the li
 
 from __future__ import annotations
 
-import datetime
 import sys
 from pathlib import Path
 
 import click
 
 from policylang.library import policies_dir
+from policylang.options import DATE
 from policylang.testing.suite import LibraryError, collect, junit_xml, run_all, summary
 
 
@@ -28,7 +28,7 @@ def default_paths() -> list[Path]:
 @click.argument("paths", nargs=-1, type=click.Path(exists=True, path_type=Path))
 @click.option("--policies", "policy_dirs", multiple=True, type=click.Path(exists=True, path_type=Path),
               help="The library the tests run against (repeatable). Default: the shipped policies.")
-@click.option("--date", "date", type=click.DateTime(formats=["%Y-%m-%d"]),
+@click.option("--date", "date", type=DATE,
               help="The date of cases that give none (YYYY-MM-DD).")
 @click.option("--junit", "junit", type=click.Path(dir_okay=False, path_type=Path), help="Write JUnit XML here.")
 @click.option("--coverage", is_flag=True, help="List the clauses no test exercises.")
@@ -38,7 +38,7 @@ def test(paths, policy_dirs, date, junit, coverage, min_coverage) -> None:
     """Run `test` blocks and YAML/JSON case files; report clause coverage."""
     try:
         tests, libraries = collect(list(paths) or default_paths(), list(policy_dirs) or None)
-        report = run_all(tests, libraries, date.date() if isinstance(date, datetime.datetime) else date)
+        report = run_all(tests, libraries, date)
     except LibraryError as exc:
         click.echo("error: the library does not check:\n  " + "\n  ".join(exc.args[0]), err=True)
         sys.exit(2)
