@@ -192,7 +192,8 @@ class ExprChecker:
 
     def _visible_names(self, scope: Scope) -> list[str]:
         names = [n for n, _ in scope.locals] + list(self.program.definitions)
-        names += [f.name for f in self.program.records.get(scope.record or CASE_RECORD, ast.RecordDecl("", ())).fields]
+        record = self.program.records.get(scope.record or CASE_RECORD)
+        names += [f.name for f in record.fields] if record else []
         return names + list(self.program.members) + list(self.program.enums)
 
     def visit_Attribute(self, e: ast.Attribute, scope: Scope) -> T.Type:
