@@ -24,19 +24,13 @@ from policylang.fmt.comments import Attached, Trivia
 from policylang.fmt.doc import Doc, align, fill, group, line, nest, render
 from policylang.fmt.expressions import (EXPR, INDENT, POSTFIX, ExpressionPrinter, ends_in_number,
                                         quote)
+from policylang.syntax.to_ast import EFFECTS, OBLIGATION_KINDS
 
 WIDTH = 100
 
-_EFFECT_WORDS = {
-    "prohibited": "prohibit", "denied_in_principle": "deny in principle",
-    "case_by_case": "review case by case", "license_required": "require license",
-    "report_only": "exempt", "excluded": "exclude from scope",
-}
-_OBLIGATION_WORDS = {
-    "report": "report", "compliance_notice": "compliance notice", "customs_remark": "customs remark",
-    "declare_destination": "declare destination", "show_license": "show license",
-    "inquire": "inquire", "chinese_documents": "chinese documents",
-}
+# The words of each effect and obligation: the grammar rule's name with spaces for `_`.
+_EFFECT_WORDS = {effect: rule.replace("_", " ") for rule, effect in EFFECTS.items()}
+_OBLIGATION_WORDS = {kind: kind.replace("_", " ") for kind in OBLIGATION_KINDS}
 _BLOCKS = (ast.EnumDecl, ast.RecordDecl, ast.EntityList, ast.Announcement, ast.Invariant, ast.CaseTest)
 _BOUNDS = {"at_most": "at most", "at_least": "at least", "exactly": "is"}
 

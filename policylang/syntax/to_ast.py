@@ -19,11 +19,13 @@ from policylang import ast
 from policylang.diagnostics import Diagnostic, error
 from policylang.source import SourceFile, Span
 
-_OBLIGATION_KINDS = {
+# The grammar rules of effects and obligations, named by their words joined with `_`: the
+# formatter prints them back by turning `_` into spaces.
+OBLIGATION_KINDS = {
     "report", "compliance_notice", "customs_remark", "declare_destination", "show_license",
     "inquire", "chinese_documents",
 }
-_EFFECTS = {
+EFFECTS = {
     "prohibit": "prohibited", "deny_in_principle": "denied_in_principle",
     "review_case_by_case": "case_by_case", "require_license": "license_required",
     "exempt": "report_only", "exclude_from_scope": "excluded",
@@ -230,9 +232,9 @@ class ToAst(lark.Transformer):
 
     def __default__(self, data, children, meta):
         name = str(data)
-        if name in _EFFECTS:
-            return (_EFFECTS[name], self._span(meta))
-        if name in _OBLIGATION_KINDS:
+        if name in EFFECTS:
+            return (EFFECTS[name], self._span(meta))
+        if name in OBLIGATION_KINDS:
             return name
         if name in _CONSTANTS:
             return _CONSTANTS[name]
