@@ -280,6 +280,8 @@ class Field:
     optional: bool = False
     default: Expr | None = None
     doc: str | None = None
+    minimum: Decimal | None = None   # `in [0, 1]`, `at least 0`: the values a case may give
+    maximum: Decimal | None = None
     span: Span | None = _span()
 
 
@@ -337,6 +339,22 @@ class InvalidRule:
     span: Span | None = _span()
 
 
+@node
+class CheckedThrough:
+    """`checked through 2026-08-31 "…"`: the date up to which the library's sources were reviewed."""
+    date: datetime.date
+    doc: str | None = None
+    span: Span | None = _span()
+
+
+@node
+class Placeholder:
+    """`placeholder 1C999 "…"`: a control code the library made up, no official one being known."""
+    code: str
+    doc: str
+    span: Span | None = _span()
+
+
 # ------------------------------------------------------------------ announcements
 
 
@@ -385,6 +403,22 @@ class Rule:
 
 
 @node
+class ControlScope:
+    """`controls 1C902.a`: the entry and everything under it; `controls 2B005 exactly`: the code alone."""
+    value: str
+    exact: bool = False
+    span: Span | None = _span()
+
+    def covers(self, code: str) -> bool:
+        """Whether an item coded `code` lies in this scope.
+
+        >>> ControlScope("2B005", exact=True).covers("2B005.b"), ControlScope("2B005").covers("2B005.b")
+        (False, True)
+        """
+        return code == self.value or (not self.exact and code.startswith(self.value + "."))
+
+
+@node
 class Classification:
     """`classify synthetic_diamond_micropowder as 2C902.a when …`."""
     category: str
@@ -417,11 +451,14 @@ class Clause:
     title: str | None = None
     texts: tuple[Text, ...] = ()
     source: str | None = None
+    url: str | None = None           # the official page, where one is known
+    provenance: str | None = None    # where the quoted text was read (a publication, not a label)
+    disputed: str | None = None      # a reading of this clause that a person should confirm
     effective: datetime.date | None = None
     until: datetime.date | None = None
     exception_to: tuple[Ref, ...] = ()
     refines: tuple[Ref, ...] = ()
-    controls: tuple[CodeLit, ...] = ()
+    controls: tuple[ControlScope, ...] = ()
     classifications: tuple[Classification, ...] = ()
     suspensions: tuple[Suspension, ...] = ()
     repeals: tuple[Repeal, ...] = ()
@@ -440,12 +477,15 @@ class Announcement:
     effective: datetime.date | None = None
     until: datetime.date | None = None
     source: str | None = None
+    url: str | None = None
+    provenance: str | None = None
     clauses: tuple[Clause, ...] = ()
     span: Span | None = _span()
     id_span: Span | None = _span()
 
 
-Decl = Union[Import, EnumDecl, RecordDecl, Definition, EntityList, InvalidRule, Announcement]
+Decl = Union[Import, CheckedThrough, Placeholder, EnumDecl, RecordDecl, Definition, EntityList,
+             InvalidRule, Announcement]
 
 
 @node

@@ -21,7 +21,8 @@ from pygments.token import (Comment, Keyword, Name, Number, Operator, Punctuatio
 _CLAUSE_ID = r"[0-9A-Za-z]+(?:\([0-9A-Za-z]+\))*(?:\.[0-9A-Za-z]+(?:\([0-9A-Za-z]+\))*)*"
 _UNIT_EXCLUDED = ("and|or|not|in|is|within|then|else|for|if|prohibit|deny|review|require|exempt|exclude|"
                   "report|compliance|customs|declare|show|inquire|chinese|when|clause|text|source|"
-                  "effective|until|exception|refines|controls|classify|suspend|repeal|from|through|because")
+                  "effective|until|exception|refines|controls|classify|suspend|repeal|from|through|because|"
+                  "url|provenance|disputed|exactly|at")
 
 
 class EcpLexer(RegexLexer):
@@ -41,16 +42,16 @@ class EcpLexer(RegexLexer):
             (r"\b(def)(\s+)([A-Za-z_]\w*)", bygroups(Keyword.Declaration, Whitespace, Name.Function)),
             (r"\b(enum|record|entities)(\s+)([A-Za-z_]\w*)", bygroups(Keyword.Declaration, Whitespace, Name.Class)),
             (r"\b(import)(\s+)([A-Za-z_]\w*)", bygroups(Keyword.Namespace, Whitespace, Name.Namespace)),
-            (r"\b(announcement)(\s+)([A-Z]+-[0-9]{4}-[0-9]+)", bygroups(Keyword.Declaration, Whitespace, Name.Namespace)),
+            (r"\b(announcement)(\s+)([A-Z]+-[0-9]{4}-(?:U[0-9]{4}|[0-9]+))", bygroups(Keyword.Declaration, Whitespace, Name.Namespace)),
             (r"\b(clause)(\s+)(" + _CLAUSE_ID + ")", bygroups(Keyword, Whitespace, Name.Label)),
-            (r"\b[A-Z]+-[0-9]{4}-[0-9]+\b", Name.Namespace),
+            (r"\b[A-Z]+-[0-9]{4}-(?:U[0-9]{4}|[0-9]+)\b", Name.Namespace),
             (r"\b(?:prohibit|deny\s+in\s+principle|review\s+case\s+by\s+case|require\s+licen[cs]e|exempt|"
              r"exclude\s+from\s+scope)\b", Keyword.Reserved),
             (r"\b(?:report|compliance\s+notice|customs\s+remark|declare\s+destination|show\s+licen[cs]e|"
              r"inquire|chinese\s+documents)\b", Name.Builtin),
             (r"\b[0-9]{4}-[0-9]{2}-[0-9]{2}\b", Number.Other),
             (r"\b[0-9][A-E][0-9]{3}(?:\.[a-z0-9]+)*\b", Number.Other),
-            (r"\b([0-9]+(?:\.[0-9]+)?)([ \t]+)((?!(?:" + _UNIT_EXCLUDED + r")\b)[A-Za-zµμΩ℃°%‰][A-Za-z0-9µμΩ℃°%‰³²/·^]*)",
+            (r"\b([0-9]+(?:\.[0-9]+)?)([ \t]+)((?!(?:" + _UNIT_EXCLUDED + r")\b)[A-Za-zµμΩ℃°%‰Δ][A-Za-z0-9µμΩ℃°%‰³²/·^]*)",
              bygroups(Number, Whitespace, Keyword.Type)),
             (r"\b[0-9]+(?:\.[0-9]+)?\b", Number),
             (words(("true", "false"), suffix=r"\b"), Keyword.Constant),
@@ -59,7 +60,8 @@ class EcpLexer(RegexLexer):
                     "refines", "exception", "to", "controls", "classify", "as", "suspend", "repeal",
                     "from", "through", "invalid", "at", "within", "working", "days", "clause",
                     "invariant", "assume", "expect", "outcome", "under", "applies", "most", "least",
-                    "test", "case", "null"),
+                    "test", "case", "null", "url", "provenance", "disputed", "exactly", "checked",
+                    "placeholder"),
                    prefix=r"\b", suffix=r"\b"), Keyword),
             (words(("and", "or", "not", "in", "is", "given", "any", "all", "for"), prefix=r"\b", suffix=r"\b"),
              Operator.Word),

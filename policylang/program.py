@@ -50,6 +50,8 @@ class Program:
     definitions: dict[str, tuple[ast.Definition, str]] = attrs.field(factory=dict, eq=False)
     entity_lists: dict[str, ast.EntityList] = attrs.field(factory=dict, eq=False)
     invalid_rules: tuple[tuple[ast.InvalidRule, str], ...] = attrs.field(default=(), eq=False)
+    placeholders: dict[str, ast.Placeholder] = attrs.field(factory=dict, eq=False)
+    checked: tuple[ast.CheckedThrough, ...] = attrs.field(default=(), eq=False)
     announcements: dict[str, ast.Announcement] = attrs.field(factory=dict, eq=False)
     clauses: dict[ClauseKey, ast.Clause] = attrs.field(factory=dict, eq=False)
 
@@ -83,6 +85,8 @@ def build_program(modules: list[ast.Module]) -> tuple[Program, list[Diagnostic]]
     definitions: dict[str, tuple[ast.Definition, str]] = {}
     entity_lists: dict[str, ast.EntityList] = {}
     invalid_rules: list[tuple[ast.InvalidRule, str]] = []
+    placeholders: dict[str, ast.Placeholder] = {}
+    checked: list[ast.CheckedThrough] = []
     announcements: dict[str, ast.Announcement] = {}
     clauses: dict[ClauseKey, ast.Clause] = {}
     names: set[str] = set()
@@ -109,6 +113,12 @@ def build_program(modules: list[ast.Module]) -> tuple[Program, list[Diagnostic]]
                     entity_lists[item.name] = item
                 case ast.InvalidRule():
                     invalid_rules.append((item, module.name))
+                case ast.Placeholder():
+                    if item.code in placeholders:
+                        diags.append(error("E106", item.span, name=item.code, help="declare each placeholder once"))
+                    placeholders[item.code] = item
+                case ast.CheckedThrough():
+                    checked.append(item)
                 case ast.Announcement():
                     if item.id in announcements:
                         diags.append(error("E115", item.id_span, announcement=item.id,
@@ -124,5 +134,6 @@ def build_program(modules: list[ast.Module]) -> tuple[Program, list[Diagnostic]]
                         else:
                             clauses[key] = clause
     program = Program(tuple(modules), enums, {k: tuple(v) for k, v in members.items()}, records,
-                      definitions, entity_lists, tuple(invalid_rules), announcements, clauses)
+                      definitions, entity_lists, tuple(invalid_rules), placeholders, tuple(checked),
+                      announcements, clauses)
     return program, diags

@@ -156,7 +156,9 @@ def _change_phrase(before: validity.Status, after: validity.Status, repealed_by:
 def _ordered(program: Program) -> list[ClauseKey]:
     def announcement_order(policy: str) -> tuple:
         authority, year, number = policy.rsplit("-", 2)
-        return (int(year), authority, int(number))
+        ann = program.announcements[policy]
+        # a provisional identifier (`U0622`, contract §6) has no number: it sorts by its date
+        return (int(year), authority, int(number) if number.isdigit() else 10**6, ann.issued or datetime.date.min)
     return sorted(program.clauses, key=lambda k: announcement_order(k.policy))
 
 

@@ -61,6 +61,14 @@ def _check_record(exprs: ExprChecker, record: ast.RecordDecl) -> None:
     scope = Scope(PRELUDE, frozenset(), record=record.name)
     for f in record.fields:
         declared = exprs.resolve_type(f.type)
+        if f.minimum is not None or f.maximum is not None:
+            if declared != T.DECIMAL and not isinstance(declared, T.AnyT):
+                exprs.diagnostics.append(error("E210", f.span, field=f.name, why=f"it is {T.describe(declared)}",
+                                               help="ranges apply to decimal fields; a quantity's range is physical"))
+            elif f.maximum is not None and f.minimum > f.maximum:
+                exprs.diagnostics.append(error("E210", f.span, field=f.name,
+                                               why=f"no value lies in [{f.minimum}, {f.maximum}]",
+                                               help="write the lower bound first"))
         if f.default is not None:
             found = exprs.typeof(f.default, scope)
             if not T.compatible(declared, found):

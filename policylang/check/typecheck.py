@@ -303,7 +303,7 @@ class ExprChecker:
             if code == "E205":
                 self.diagnostics.append(error(code, e.right.span, found=right.dimension.replace("_", " "),
                                               expected=left.dimension.replace("_", " "),
-                                              help=f"the left side is {T.describe(left)}; use a unit of that dimension"))
+                                              help=_dimension_help(left, right)))
             else:
                 self.diagnostics.append(error(code, e.span, left=T.describe(left), right=T.describe(right)))
             return T.BOOL
@@ -373,6 +373,12 @@ class ExprChecker:
                                           help="both branches must have one type"))
             return T.ANY
         return joined
+
+
+def _dimension_help(left: T.QuantityT, right: T.QuantityT) -> str:
+    if {left.dimension, right.dimension} == {"temperature", "temperature_difference"}:
+        return "a temperature difference (a spread, a uniformity) is written with Δ: `3 Δ℃` (1 Δ℃ = 1 ΔK)"
+    return f"the left side is {T.describe(left)}; use a unit of that dimension"
 
 
 def _arith_type(op: str, left: T.Type, right: T.Type) -> T.Type | None:

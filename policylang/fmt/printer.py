@@ -9,7 +9,8 @@ nothing. One `visit_<Node>` method per declaration class; expressions are `Expre
 
 The layout: two spaces of indentation; lines of at most `WIDTH` columns where a break can help
 (strings are never split; expressions as `expressions` lays them out); a clause's properties in one fixed
-order (texts, source, dates, exception to, refines, controls, classify, suspend, repeal, rules);
+order (texts, source, url, provenance, disputed, dates, exception to, refines, controls, classify,
+suspend, repeal, rules);
 one blank line between clauses, around blocks, and where the author left one; comments where the
 author put them, a comment inside a broken condition moved to the line before its rule.
 """
@@ -93,6 +94,13 @@ class Printer(ExpressionPrinter):
     def visit_Import(self, node: ast.Import, indent: int) -> str:
         return self._line(f"import {node.module}", indent)
 
+    def visit_CheckedThrough(self, node: ast.CheckedThrough, indent: int) -> str:
+        return self._line(group([f"checked through {node.date.isoformat()}",
+                                 nest(INDENT, [line, quote(node.doc)]) if node.doc is not None else ""]), indent)
+
+    def visit_Placeholder(self, node: ast.Placeholder, indent: int) -> str:
+        return self._line(group([f"placeholder {node.code}", nest(INDENT, [line, quote(node.doc)])]), indent)
+
     def _doc_suffix(self, doc: str | None) -> str:
         return f" {quote(doc)}" if doc is not None else ""
 
@@ -122,6 +130,10 @@ class Printer(ExpressionPrinter):
 
     def visit_Field(self, node: ast.Field, followed: bool = False) -> Doc:
         doc: list = [node.name, ": ", self.type_doc(node.type), "?" if node.optional else ""]
+        if node.maximum is not None:
+            doc.append(f" in [{node.minimum}, {node.maximum}]")
+        elif node.minimum is not None:
+            doc.append(f" at least {node.minimum}")
         if node.default is not None:
             default = self.expr(node.default, EXPR + 1)
             if followed and node.doc is None and ends_in_number(node.default):
@@ -189,7 +201,7 @@ class Printer(ExpressionPrinter):
     def visit_Announcement(self, node: ast.Announcement, indent: int) -> str:
         pad = indent + INDENT
         entries = [(id(t), False, self._line(self.visit_Title(t), pad)) for t in node.titles]
-        for prop in ("authority", "issued", "effective", "until", "source"):
+        for prop in ("authority", "issued", "effective", "until", "source", "url", "provenance"):
             value = getattr(node, prop)
             if value is not None:
                 text = quote(value) if isinstance(value, str) else value.isoformat()
@@ -209,8 +221,9 @@ class Printer(ExpressionPrinter):
         def prop(name: str, doc: Doc) -> None:
             entries.append(((key, name), False, self._line(doc, pad)))
 
-        if node.source is not None:
-            prop("source", f"source {quote(node.source)}")
+        for name in ("source", "url", "provenance", "disputed"):
+            if getattr(node, name) is not None:
+                prop(name, f"{name} {quote(getattr(node, name))}")
         if node.effective is not None:
             prop("effective", f"effective {node.effective.isoformat()}")
         if node.until is not None:
@@ -220,7 +233,8 @@ class Printer(ExpressionPrinter):
         if node.refines:
             prop("refines", ["refines ", align(self.refs(node.refines))])
         if node.controls:
-            codes = [c.value + ("," if i < len(node.controls) - 1 else "") for i, c in enumerate(node.controls)]
+            codes = [c.value + (" exactly" if c.exact else "") + ("," if i < len(node.controls) - 1 else "")
+                     for i, c in enumerate(node.controls)]
             prop("controls", ["controls ", align(fill(codes))])
         for n in (*node.classifications, *node.suspensions, *node.repeals, *node.rules):
             entries.append((id(n), False, self._line(self.visit(n, pad), pad)))

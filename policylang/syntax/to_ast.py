@@ -94,8 +94,21 @@ class ToAst(lark.Transformer):
     def optional_mark(self, meta):
         return True
 
-    def field(self, meta, name, type_, optional, default, doc):
-        return ast.Field(str(name), type_, bool(optional), default, doc, span=self._tspan(name))
+    def field(self, meta, name, type_, optional, bounds, default, doc):
+        low, high = bounds if bounds else (None, None)
+        return ast.Field(str(name), type_, bool(optional), default, doc, low, high, span=self._tspan(name))
+
+    def range_between(self, meta, low, high):
+        return (Decimal(str(low)), Decimal(str(high)))
+
+    def range_at_least(self, meta, low):
+        return (Decimal(str(low)), None)
+
+    def checked_decl(self, meta, day, doc):
+        return ast.CheckedThrough(self._date(day), doc, span=self._span(meta))
+
+    def placeholder_decl(self, meta, code, doc):
+        return ast.Placeholder(str(code), doc, span=self._span(meta))
 
     def record_decl(self, meta, name, *rest):
         doc = rest[0] if rest and isinstance(rest[0], str) else None
@@ -157,6 +170,15 @@ class ToAst(lark.Transformer):
     def source(self, meta, s):
         return ("source", _unquote(s))
 
+    def url(self, meta, s):
+        return ("url", _unquote(s))
+
+    def provenance(self, meta, s):
+        return ("provenance", _unquote(s))
+
+    def disputed(self, meta, s):
+        return ("disputed", _unquote(s))
+
     def announcement(self, meta, ident, *parts):
         fields: dict = {"titles": [], "clauses": []}
         for part in parts:
@@ -201,8 +223,11 @@ class ToAst(lark.Transformer):
     def refines(self, meta, refs):
         return ("refines", refs)
 
-    def controls(self, meta, *codes):
-        return ("controls", [ast.CodeLit(str(c), span=self._tspan(c)) for c in codes])
+    def controls(self, meta, *scopes):
+        return ("controls", list(scopes))
+
+    def control_scope(self, meta, code, exactly):
+        return ast.ControlScope(str(code), exactly is not None, span=self._span(meta))
 
     def classify(self, meta, category, code, condition):
         return ast.Classification(str(category), str(code), condition, span=self._span(meta))

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime
 import re
+from decimal import Decimal
 from pathlib import Path
 
 from hypothesis import HealthCheck, given, settings
@@ -85,9 +86,10 @@ rules = st.builds(ast.Rule, exprs,
 clauses = st.builds(
     ast.Clause, st.sampled_from(["I", "I(1)", "2", "46.L"]), st.none() | TEXT,
     texts=st.lists(st.builds(ast.Text, st.sampled_from(["zh", "en"]), TEXT), max_size=2).map(tuple),
-    source=st.none() | TEXT, effective=st.none() | DATES, until=st.none() | DATES,
+    source=st.none() | TEXT, url=st.none() | TEXT, provenance=st.none() | TEXT, disputed=st.none() | TEXT,
+    effective=st.none() | DATES, until=st.none() | DATES,
     exception_to=st.lists(refs, max_size=2).map(tuple), refines=st.lists(refs, max_size=2).map(tuple),
-    controls=st.lists(CODES.map(ast.CodeLit), max_size=3).map(tuple),
+    controls=st.lists(st.builds(ast.ControlScope, CODES, st.booleans()), max_size=3).map(tuple),
     classifications=st.lists(st.builds(ast.Classification, st.just("lithium_ion_battery"), CODES, exprs),
                              max_size=1).map(tuple),
     suspensions=st.lists(st.builds(ast.Suspension, st.lists(refs, min_size=1, max_size=2).map(tuple),
@@ -99,7 +101,8 @@ announcements = st.builds(
     ast.Announcement, st.just("MOFCOM-2025-99"),
     st.lists(st.builds(ast.Title, st.none() | st.sampled_from(["zh", "en"]), TEXT), max_size=2).map(tuple),
     st.none() | TEXT, st.none() | DATES, st.none() | DATES, st.none() | DATES, st.none() | TEXT,
-    st.lists(clauses, max_size=3).map(tuple))
+    url=st.none() | TEXT, provenance=st.none() | TEXT, clauses=st.lists(clauses, max_size=3).map(tuple))
+RANGES = st.sampled_from([(None, None), (Decimal(0), None), (Decimal(0), Decimal(1)), (Decimal("0.5"), Decimal(2))])
 types = st.recursive(st.builds(ast.TypeRef, st.sampled_from(["decimal", "Country", "quantity"]),
                                st.none() | st.just("length")),
                      lambda t: st.builds(ast.ListType, t) | st.builds(ast.SetType, t), max_leaves=3)
@@ -112,9 +115,12 @@ declarations = st.one_of(
     definitions,
     st.builds(ast.EnumDecl, st.just("E"), st.lists(st.builds(ast.EnumMember, NAMES, st.none() | TEXT),
                                                    min_size=1, max_size=4).map(tuple), st.none() | TEXT),
-    st.builds(ast.RecordDecl, st.just("R"), st.lists(st.builds(ast.Field, FIELDS, types, st.booleans(),
-                                                               st.none() | exprs, st.none() | TEXT),
-                                                     max_size=3).map(tuple), st.none() | TEXT),
+    st.builds(ast.RecordDecl, st.just("R"), st.lists(
+        st.builds(lambda name, t, opt, default, doc, bounds: ast.Field(name, t, opt, default, doc, *bounds),
+                  FIELDS, types, st.booleans(), st.none() | exprs, st.none() | TEXT, RANGES),
+        max_size=3).map(tuple), st.none() | TEXT),
+    st.builds(ast.CheckedThrough, DATES, st.none() | TEXT),
+    st.builds(ast.Placeholder, CODES, TEXT),
     st.builds(ast.EntityList, st.just("control_list"),
               st.lists(st.builds(ast.Entity, TEXT, st.none() | st.just("UEL-2025-10")), max_size=2).map(tuple),
               st.none() | TEXT),

@@ -17,12 +17,13 @@ syn region  ecpString       start=+"\("""\)\@!+ skip=+\\.+ end=+"+ end=+$+ conta
 syn match   ecpEscape       contained "\\."
 
 syn keyword ecpDeclaration  import def enum record entities invalid announcement invariant test nextgroup=ecpDeclName skipwhite
-syn match   ecpDeclName     contained "[A-Za-z_][A-Za-z0-9_]*\|[A-Z]\+-[0-9]\{4}-[0-9]\+"
+syn match   ecpDeclName     contained "[A-Za-z_][A-Za-z0-9_]*\|[A-Z]\+-[0-9]\{4}-U\=[0-9]\+"
 syn match   ecpClause       "\<clause\>\s\+[0-9A-Za-z]\+\(([0-9A-Za-z]\+)\)*\(\.[0-9A-Za-z]\+\(([0-9A-Za-z]\+)\)*\)*" contains=ecpClauseWord
 syn keyword ecpClauseWord   contained clause
 syn keyword ecpProperty     title authority issued effective until source text zh en refines exception to
 syn keyword ecpProperty     controls classify as suspend repeal from through at because
 syn keyword ecpProperty     assume expect outcome under applies most least case null
+syn keyword ecpProperty     url provenance disputed exactly checked placeholder
 syn keyword ecpConditional  when if then else
 syn keyword ecpOperator     and or not in is given within any all for
 syn match   ecpEffect       "\<\(prohibit\|deny\s\+in\s\+principle\|review\s\+case\s\+by\s\+case\|require\s\+licen[cs]e\|exempt\|exclude\s\+from\s\+scope\)\>"
@@ -33,8 +34,8 @@ syn keyword ecpBoolean      true false
 syn match   ecpAggregate    "\<\(sum\|count\|min\|max\)\ze\s*("
 " numbers first: a later match (a date, a code) wins where both start
 syn match   ecpNumber       "\<[0-9]\+\(\.[0-9]\+\)\=\>" nextgroup=ecpUnit skipwhite
-syn match   ecpUnit         contained "\(\<\(and\|or\|not\|in\|is\|within\|then\|else\|for\|if\|when\)\>\)\@![A-Za-zµμΩ℃°%‰][A-Za-z0-9µμΩ℃°%‰³²/·^]*"
-syn match   ecpAnnouncement "\<[A-Z]\+-[0-9]\{4}-[0-9]\+\>"
+syn match   ecpUnit         contained "\(\<\(and\|or\|not\|in\|is\|within\|then\|else\|for\|if\|when\)\>\)\@![A-Za-zµμΩ℃°%‰Δ][A-Za-z0-9µμΩ℃°%‰³²/·^]*"
+syn match   ecpAnnouncement "\<[A-Z]\+-[0-9]\{4}-U\=[0-9]\+\>"
 syn match   ecpDate         "\<[0-9]\{4}-[0-9]\{2}-[0-9]\{2}\>"
 syn match   ecpCode         "\<[0-9][A-E][0-9]\{3}\(\.[a-z0-9]\+\)*\>"
 syn match   ecpCountry      "\<[A-Z]\{2}\>"
