@@ -15,7 +15,7 @@ import datetime
 import difflib
 import json
 import re
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from fractions import Fraction
 from typing import Any
 
@@ -27,9 +27,10 @@ from policylang.diagnostics import Diagnostic, error, warning
 from policylang.eval.expressions import Env, Evaluator
 from policylang.eval.values import MISSING, EnumValue, RecordValue
 from policylang.program import CASE_RECORD, Program
-from policylang.semantics import units
+from policylang.semantics import decimals, units
 
 CODE_PATTERN = re.compile(r"^[0-9][A-E][0-9]{3}(\.[a-z0-9]+)*$")
+DATE_PATTERN = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 PARAMETERS_RECORD = "Parameters"
 
 
@@ -107,11 +108,11 @@ class CaseReader:
         if not isinstance(raw.data, dict):
             return CaseRead(raw, None, (error("E511", found=type(raw.data).__name__, path=""),))
         data = dict(raw.data)
-        if "date" not in data and default_date is not None:
+        if data.get("date") is None and default_date is not None:
             data["date"] = default_date.isoformat()
         self._errors: list[Diagnostic] = []
         self._warnings: list[Diagnostic] = []
-        if "date" not in data:
+        if data.get("date") is None:
             self._errors.append(error("E512", path="date", help="pass `--date YYYY-MM-DD` for cases without one"))
         try:
             value = self._record(CASE_RECORD, data, "")
@@ -141,6 +142,7 @@ class CaseReader:
             if f.name in data and data[f.name] is not None:
                 try:
                     fields[f.name] = self._value(self.types.resolve_type(f.type), data[f.name], _join(path, f.name))
+                    self._in_range(f, fields[f.name], _join(path, f.name))
                 except _Invalid:
                     failed = True
         for f in decl.fields:
@@ -158,6 +160,17 @@ class CaseReader:
             raise _Invalid()
         return RecordValue(name, fields)
 
+    def _in_range(self, f, value: Any, path: str) -> None:
+        """A decimal field's declared range (`share: decimal in [0, 1]`), contract §1."""
+        low, high = f.minimum, f.maximum
+        if (low is None and high is None) or not isinstance(value, Fraction):
+            return
+        if (low is not None and value < low) or (high is not None and value > high):
+            bounds = f"[{low}, {high}]" if high is not None else f"at least {low}"
+            self._errors.append(error("E513", path=path, value=_number(value), field=path,
+                                      why=f"it lies in {bounds}" if high is not None else f"it is {bounds}"))
+            raise _Invalid()
+
     # -------------------------------------------------------------- values
 
     def _value(self, t: T.Type, data: Any, path: str) -> Any:
@@ -173,11 +186,11 @@ class CaseReader:
                     return data
                 self._fail(path, "text", data)
             case T.Prim("date"):
-                try:
-                    return datetime.date.fromisoformat(data)
-                except (TypeError, ValueError):
+                day = read_date(data)
+                if day is None:
                     self._errors.append(error("E508", path=path, value=_show(data)))
-                    raise _Invalid() from None
+                    raise _Invalid()
+                return day
             case T.Prim("code"):
                 if isinstance(data, str) and CODE_PATTERN.match(data):
                     return data
@@ -210,16 +223,17 @@ class CaseReader:
         if isinstance(data, bool) or not isinstance(data, (Decimal, str)):
             self._fail(path, "a decimal", data)
         try:
-            value = Decimal(data)
-        except InvalidOperation:
-            self._errors.append(error("E509", path=path, value=_show(data)))
+            return decimals.read(data)
+        except decimals.DecimalError as exc:
+            self._errors.append(error("E509", path=path, value=_show(data), help=_decimal_help(exc)))
             raise _Invalid() from None
-        if not value.is_finite():
-            self._errors.append(error("E509", path=path, value=_show(data)))
-            raise _Invalid()
-        return Fraction(value)
 
     def _quantity(self, dimension: str, data: Any, path: str) -> Any:
+        if dimension == "ratio" and (isinstance(data, Decimal) and not isinstance(data, bool)
+                                     or isinstance(data, str) and decimals.JSON_NUMBER.fullmatch(data.strip())):
+            ratio = self._decimal(data.strip() if isinstance(data, str) else data, path)
+            self._physical(units.from_base(ratio, "ratio"), data, path)
+            return ratio     # a ratio may be a plain decimal: 0.9995, "0.9995" (contract §2)
         try:
             if isinstance(data, dict) and "value" in data:
                 if "unit" not in data:
@@ -227,11 +241,10 @@ class CaseReader:
                 magnitude = data["value"]
                 if isinstance(magnitude, bool) or not isinstance(magnitude, (Decimal, str)):
                     self._fail(path + ".value", "a decimal", magnitude)
-                q = units.make(Decimal(magnitude), str(data["unit"]))
+                self._decimal(magnitude, path + ".value")
+                q = units.make(Decimal(magnitude), str(data["unit"]), dimension)
             elif isinstance(data, str):
-                q = units.parse_quantity(data)
-            elif isinstance(data, Decimal) and dimension == "ratio":
-                return Fraction(data)
+                q = units.parse_quantity(data, dimension)
             elif isinstance(data, Decimal):
                 raise units.UnitError("missing_unit", _show(data))
             else:
@@ -246,15 +259,19 @@ class CaseReader:
             else:
                 self._errors.append(error("E509", path=path, value=exc.text))
             raise _Invalid() from None
-        except InvalidOperation:
-            self._errors.append(error("E509", path=path, value=_show(data)))
-            raise _Invalid() from None
         if q.dimension != dimension:
             self._errors.append(error("E505", path=path, found=q.dimension.replace("_", " "),
                                       expected=dimension.replace("_", " "),
                                       help=f"`{q.unit.symbol}` measures {q.dimension.replace('_', ' ')}"))
             raise _Invalid()
+        self._physical(q, data, path)
         return q
+
+    def _physical(self, q: units.Quantity, data: Any, path: str) -> None:
+        why = units.physical_range(q)
+        if why is not None:
+            self._errors.append(error("E513", path=path, value=_show(data), field=path, why=why))
+            raise _Invalid()
 
     def _enum(self, name: str, data: Any, path: str) -> EnumValue:
         members = [m.name for m in self.program.enums[name].members]
@@ -267,6 +284,31 @@ class CaseReader:
                     else _close(data, members))
         self._errors.append(error("E504", path=path, what=_words(name), value=_show(data), help=hint))
         raise _Invalid()
+
+
+def read_date(data: Any) -> datetime.date | None:
+    """A date written exactly YYYY-MM-DD (contract §2), or None.
+
+    >>> read_date("2026-11-30"), read_date("20261130"), read_date("2026-W48-1")
+    (datetime.date(2026, 11, 30), None, None)
+    """
+    if not isinstance(data, str) or not DATE_PATTERN.fullmatch(data):
+        return None
+    try:
+        return datetime.date.fromisoformat(data)
+    except ValueError:
+        return None
+
+
+def _decimal_help(exc: decimals.DecimalError) -> str:
+    if exc.reason == "not a decimal":
+        return "write a JSON number such as `0.001`, or a string holding one"
+    return (f"decimals have at most {decimals.MAX_DIGITS} significant digits and an exponent "
+            f"within ±{decimals.MAX_EXPONENT}")
+
+
+def _number(value: Fraction) -> str:
+    return str(Decimal(value.numerator) / Decimal(value.denominator)) if value.denominator != 1 else str(value.numerator)
 
 
 def _join(path: str, key: str) -> str:

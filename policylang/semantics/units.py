@@ -22,11 +22,14 @@ from fractions import Fraction
 
 import attrs
 
+from policylang.semantics import decimals
+
 # The dimensions the contract names (§2), plus the hardness scale 55.IV uses.
 DIMENSIONS = (
     "length", "mass", "volume", "force", "speed", "energy_density", "density",
     "specific_capacity", "power", "current", "current_density", "pressure", "frequency",
-    "temperature", "time", "magnetic_flux_density", "ratio", "hardness_hrb", "area",
+    "temperature", "temperature_difference", "time", "magnetic_flux_density", "ratio",
+    "hardness_hrb", "area",
 )
 
 
@@ -107,9 +110,13 @@ def _units() -> dict[str, Unit]:
     add("frequency", 1000, "kHz")
     add("frequency", 10**6, "MHz")
     add("frequency", 10**9, "GHz")
-    # temperature, base kelvin
+    # temperature, base kelvin; a temperature converts with its offset (1000 ℃ = 1273.15 K)
     add("temperature", 1, "K")
     add("temperature", 1, "℃", "°C", "degC", offset=F(27315, 100))
+    # temperature difference (a spread, a uniformity, a tolerance), base kelvin: no offset, so
+    # 1 ΔK = 1 Δ℃ (contract §2). A case may write a difference in the temperature units; a policy
+    # writes it with Δ, so that `3 Δ℃` can never be read as the temperature 3 ℃.
+    add("temperature_difference", 1, "ΔK", "Δ℃", "Δ°C", "ΔdegC")
     # time, base second
     add("time", 1, "s")
     add("time", 60, "min")
@@ -137,8 +144,14 @@ for _unit in UNITS.values():
 BASE_UNITS["ratio"] = Unit("", "ratio", Fraction(1))  # a plain fraction
 
 
+# A temperature unit where a difference is expected reads as that difference: "4 K" is a spread
+# of 4 ΔK, "3 ℃" (or "±3 ℃") one of 3 Δ℃.
+_DIFFERENCE_OF = {"K": "ΔK", "℃": "Δ℃", "°C": "Δ°C", "degC": "ΔdegC"}
+
+
 class UnitError(ValueError):
-    """A quantity that cannot be read: `kind` is `unknown_unit`, `missing_unit` or `bad_number`."""
+    """A quantity that cannot be read: `kind` is `unknown_unit`, `missing_unit`, `bad_number`
+    or `out_of_range`."""
 
     def __init__(self, kind: str, text: str):
         super().__init__(f"{kind}: {text}")
@@ -210,29 +223,65 @@ class Quantity:
         return f"{self.magnitude}{sep}{self.unit.symbol}"
 
 
-_QUANTITY = re.compile(r"^\s*([-+]?[0-9]+(?:\.[0-9]+)?(?:[eE][-+]?[0-9]+)?)\s*(.*?)\s*$")
+_NUMBER = re.compile(r"-?[0-9]+(?:\.[0-9]+)?(?:[eE][-+]?[0-9]+)?")
+MAX_QUANTITY_TEXT = 200
 
 
-def make(magnitude: Decimal, symbol: str) -> Quantity:
-    """A quantity from a magnitude and a unit symbol; `UnitError` for an unknown unit."""
+def make(magnitude: Decimal, symbol: str, expected: str | None = None) -> Quantity:
+    """A quantity from a magnitude and a unit symbol; `UnitError` for an unknown unit. Where a
+    temperature difference is `expected`, a temperature unit is read as a difference.
+
+    >>> make(Decimal(4), "K", "temperature_difference") > make(Decimal(3), "℃", "temperature_difference")
+    True
+    """
     unit = lookup(symbol)
     if unit is None:
         raise UnitError("unknown_unit", symbol)
+    if expected == "temperature_difference" and unit.dimension == "temperature":
+        unit = UNITS[_DIFFERENCE_OF[unit.symbol]]
     return Quantity(magnitude, unit)
 
 
-def parse_quantity(text: str) -> Quantity:
-    """Read `"50 um"`, `"0.05mm"`, `"99 %"`; `UnitError` when it cannot."""
-    match = _QUANTITY.match(text)
+def parse_quantity(text: str, expected: str | None = None) -> Quantity:
+    """Read `"50 um"`, `"0.05mm"`, `"99 %"` (and `"±3 ℃"` where a difference is `expected`);
+    `UnitError` when it cannot. The number is a JSON number within the bounds of `decimals`.
+
+    >>> parse_quantity("  1e-3 Pa ").base == Fraction(1, 1000)
+    True
+    """
+    if len(text) > MAX_QUANTITY_TEXT:
+        raise UnitError("bad_number", text[:40] + "…")
+    body = text.strip()
+    if expected == "temperature_difference" and body.startswith("±"):
+        body = body[1:].lstrip()
+    match = _NUMBER.match(body)
     if not match:
         raise UnitError("bad_number", text)
     try:
-        magnitude = Decimal(match.group(1))
-    except InvalidOperation:  # pragma: no cover - the pattern admits only valid decimals
+        decimals.exact(Decimal(match.group()))
+        magnitude = Decimal(match.group())
+    except (InvalidOperation, decimals.DecimalError):
         raise UnitError("bad_number", text) from None
-    if not match.group(2):
+    symbol = body[match.end():].strip()
+    if not symbol:
         raise UnitError("missing_unit", text)
-    return make(magnitude, match.group(2))
+    return make(magnitude, symbol, expected)
+
+
+def physical_range(q: Quantity) -> str | None:
+    """Why a quantity a case gives cannot be, or None: every magnitude is at least zero, a
+    temperature at least absolute zero, a ratio (a share, a purity, a rate) at most 1.
+
+    >>> physical_range(parse_quantity("-5 um")), physical_range(parse_quantity("99.95 %"))
+    ('it cannot be negative', None)
+    """
+    if q.dimension == "temperature":
+        return "it cannot be below absolute zero (0 K, -273.15 ℃)" if q.base < 0 else None
+    if q.base < 0:
+        return "it cannot be negative"
+    if q.dimension == "ratio" and q.base > 1:
+        return "a ratio lies in [0, 1]: write `99.95 %` or `0.9995`"
+    return None
 
 
 def from_base(value: Fraction, dimension: str) -> Quantity:
