@@ -236,7 +236,7 @@ class Encoder:
         return SBool(TRUE, walk(party))
 
     def builtin_controlled(self, code: SCode) -> SBool:
-        tests = [z3.And(Facts.in_force(key), self.domains.within(code.v, scope)) for key, scope in self.controls]
+        tests = [z3.And(Facts.in_force(key), self.domains.covered(code.v, scope)) for key, scope in self.controls]
         return SBool(TRUE, z3.And(code.given, z3.Or(tests) if tests else FALSE))
 
     # -------------------------------------------------------------- collections

@@ -159,7 +159,7 @@ class Domains:
         codes, texts, unit_of = [], [], {}
         for module in program.modules:
             for node in _walk(module.items):
-                if isinstance(node, ast.CodeLit):
+                if isinstance(node, (ast.CodeLit, ast.ControlScope)):
                     codes.append(node.value)
                 elif isinstance(node, ast.Classification):
                     codes.append(node.code)
@@ -198,6 +198,11 @@ class Domains:
 
     def within(self, code: Any, scope: str) -> Any:
         hits = [i for i, c in enumerate(self.codes) if code_within(c, scope)]
+        return z3.Or([code == i for i in hits]) if hits else FALSE
+
+    def covered(self, code: Any, scope: ast.ControlScope) -> Any:
+        """The code lies in a clause's control scope (`controls 2B005 exactly` is the code alone)."""
+        hits = [i for i, c in enumerate(self.codes) if scope.covers(c)]
         return z3.Or([code == i for i in hits]) if hits else FALSE
 
 

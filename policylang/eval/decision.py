@@ -3,8 +3,9 @@
 Takes: the findings of the interpreter for one case.
 Returns: a `Decision`, its JSON object (`to_json`) and its text for people (`render_text`).
 Guarantees: the JSON shape is the published contract: `id`, `date`, `outcome`, `reasons`,
-`obligations`, `suspended`, `not_in_force`, `overridden`, `screening`, `classification`,
-`errors`, `warnings`; lists are always present, empty when there is nothing to say.
+`needs_review`, `obligations`, `suspended`, `not_in_force`, `overridden`, `screening`,
+`classification`, `errors`, `warnings`, `library`; lists are always present, empty when there is
+nothing to say; a reason carries `url` when the official page is known.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ class Reason:
     source: str
     title: str | None = None
     text: dict[str, str] = attrs.field(factory=dict)
+    url: str | None = None
 
 
 @attrs.frozen
@@ -84,14 +86,16 @@ class Decision:
     classification: tuple[Classified, ...] = ()
     errors: tuple[Diagnostic, ...] = ()
     warnings: tuple[Diagnostic, ...] = ()
+    library: Any = None             # the `LibraryIdentity` of the library that decided
+    needs_review: bool = False
 
     def to_json(self) -> dict:
         return {
             "id": self.id,
             "date": _d(self.date),
             "outcome": self.outcome,
-            "reasons": [{**_k(r.key), "effect": r.effect, "source": r.source, "title": r.title,
-                         "text": r.text} for r in self.reasons],
+            "needs_review": self.needs_review,
+            "reasons": [_reason(r) for r in self.reasons],
             "obligations": [_drop_none({"kind": o.kind, **_k(o.key), "due": _d(o.due), "detail": o.detail})
                             for o in self.obligations],
             "suspended": [{**_k(s.key), "by": str(s.by) if s.by else None, "from": _d(s.start),
@@ -104,7 +108,13 @@ class Decision:
             "classification": [{"code": c.code, **_k(c.key)} for c in self.classification],
             "errors": [_diag(e) for e in self.errors],
             "warnings": [_diag(w) for w in self.warnings],
+            "library": self.library.to_json() if self.library is not None else None,
         }
+
+
+def _reason(r: Reason) -> dict:
+    url = {"url": r.url} if r.url else {}
+    return {**_k(r.key), "effect": r.effect, "source": r.source, **url, "title": r.title, "text": r.text}
 
 
 def _k(key: ClauseKey) -> dict:
@@ -131,9 +141,13 @@ def render_text(decision: Decision) -> str:
     lines = [head.rstrip()]
     for e in decision.errors:
         lines.append(f"  error[{e.code}] {e.path or '(case)'}: {e.message}" + (f" ({e.help})" if e.help else ""))
+    if decision.needs_review:
+        lines.append("  NEEDS REVIEW: a party name is close to a listed name; a person must clear it")
     for r in decision.reasons:
         lines.append(f"  because {r.key} ({r.title or 'untitled'}): {r.effect}")
         lines.append(f"    {r.source}")
+        if r.url:
+            lines.append(f"    {r.url}")
     for c in decision.classification:
         lines.append(f"  classified as {c.code} by {c.key}")
     for o in decision.obligations:

@@ -17,6 +17,9 @@ Guarantees (contract §4), for each case on its date:
    applied; clauses set aside by an exception are reported with the exception;
 5. every obligation of an applying clause is reported, with its due date counted on the PRC
    official calendar.
+Combining (2-4) is `combine.py` and the decision's assembly `assemble.py`, shared with every
+faster engine; the facts of the library that no case changes are `law.py`. This module only
+evaluates the conditions, the classifications and the obligation details of one case.
 A case that cannot be read, or that an `invalid` rule rejects, gets an `error` decision; no case
 stops another.
 """
@@ -24,18 +27,17 @@ stops another.
 from __future__ import annotations
 
 import datetime
-import functools
 
 from policylang import ast
-from policylang.diagnostics import Diagnostic, error, warning
-from policylang.eval.cases import CaseReader, RawCase
-from policylang.eval.decision import (Classified, Decision, Duty, NotInForce, Overridden, Reason,
-                                      Suspended)
+from policylang.diagnostics import Diagnostic, error
+from policylang.eval.assemble import DEFAULT_REVIEW_THRESHOLD, assemble
+from policylang.eval.cases import CaseReader, RawCase, read_date
+from policylang.eval.combine import combine
+from policylang.eval.decision import Classified, Decision
 from policylang.eval.expressions import Context, EvaluationError, Evaluator
-from policylang.eval.values import MISSING, RecordValue, code_within
+from policylang.eval.law import Law
+from policylang.eval.values import MISSING, RecordValue
 from policylang.program import ClauseKey, Program
-from policylang.semantics import calendar, outcomes, validity
-from policylang.semantics.screening import Screening
 
 SCREENED_PARTIES = ("exporter", "importer", "end_user")
 
@@ -43,39 +45,19 @@ SCREENED_PARTIES = ("exporter", "importer", "end_user")
 class Interpreter:
     """Decides cases against one program. Build once, decide many."""
 
-    def __init__(self, program: Program):
+    def __init__(self, program: Program, review_threshold: float = DEFAULT_REVIEW_THRESHOLD,
+                 law: Law | None = None):
         self.program = program
-        self.lives = validity.lives(program)
-        # What depends on the date alone is computed once per date, not once per case.
-        self.statuses_on = functools.lru_cache(maxsize=1024)(self._statuses_on)
-        self.screening = Screening(program.entity_lists, self._announcement_active)
-        self.order = list(program.clauses)
-        self.exceptions_to: dict[ClauseKey, list[ClauseKey]] = {k: [] for k in self.order}
-        self.refined: dict[ClauseKey, list[ClauseKey]] = {k: [] for k in self.order}
-        self.excepted: dict[ClauseKey, list[ClauseKey]] = {k: [] for k in self.order}
-        self.controls: list[tuple[ClauseKey, str]] = []
-        self.classifiers: list[tuple[ClauseKey, ast.Classification]] = []
-        for key, clause in program.clauses.items():
-            for ref in clause.exception_to:
-                for target in program.clauses_for(ref, key.policy):
-                    self.exceptions_to[target].append(key)
-                    self.excepted[key].append(target)
-            for ref in clause.refines:
-                self.refined[key] += program.clauses_for(ref, key.policy)
-            self.controls += [(key, c.value) for c in clause.controls]
-            self.classifiers += [(key, c) for c in clause.classifications]
-
-    def _statuses_on(self, day: datetime.date) -> dict[ClauseKey, validity.Status]:
-        return {k: self.lives[k].status(day) for k in self.order}
-
-    def _announcement_active(self, policy: str, day: datetime.date) -> bool:
-        return validity.announcement_in_force(self.program, self.lives, policy, day)
+        self.law = law or Law(program)
+        self.review_threshold = review_threshold
+        # The facts of the library, by the names the analysis reads them.
+        self.lives, self.screening = self.law.lives, self.law.screening
+        self.controls, self.classifiers = self.law.controls, self.law.classifiers
+        self.exceptions_to, self.refined, self.excepted = self.law.exceptions_to, self.law.refined, self.law.excepted
+        self.statuses_on = self.law.statuses_on
 
     def _context(self, day: datetime.date, case: RecordValue | None) -> Context:
-        def is_controlled_code(code: str) -> bool:
-            status = self.statuses_on(day)
-            return any(code_within(code, scope) and status[key].in_force for key, scope in self.controls)
-        return Context(self.program, day, case, self.screening, is_controlled_code)
+        return Context(self.program, day, case, self.screening, lambda code: self.law.is_controlled(code, day))
 
     # -------------------------------------------------------------- one case
 
@@ -83,8 +65,7 @@ class Interpreter:
         reading_ctx = self._context(default_date or datetime.date.today(), None)
         read = CaseReader(self.program, Evaluator(reading_ctx)).read(raw, default_date)
         if read.value is None:
-            return Decision(read.id, _date_of(raw) or default_date, "error", errors=read.errors,
-                            warnings=read.warnings)
+            return self.error(read.id, _date_of(raw) or default_date, read.errors, read.warnings)
         case = read.value
         day = case.get("date")
         try:
@@ -92,11 +73,26 @@ class Interpreter:
             evaluator = Evaluator(self._context(day, case))
             invalid = self._invalid(evaluator)
             if invalid:
-                return Decision(read.id, day, "error", errors=tuple(invalid), warnings=read.warnings)
-            return self._combine(read.id, day, evaluator, classified, read.warnings)
+                return self.error(read.id, day, tuple(invalid), read.warnings)
+            holding = {k: [r for r in self.program.clauses[k].rules if evaluator.truth(r.condition)]
+                       for k in self.law.order}
+            holding = {k: rules for k, rules in holding.items() if rules}
+            combined = combine(self.law, day, {k: [r.effect for r in rules] for k, rules in holding.items()})
+
+            def duties_of(key: ClauseKey):
+                return [(ob, _detail(evaluator, ob)) for rule in holding[key] for ob in rule.obligations]
+
+            code = case.get("item").get("control_code") if case.get("item") is not MISSING else MISSING
+            return assemble(self.law, read.id, day, combined, duties_of, classified,
+                            tuple(self._screen(case, day)), read.warnings,
+                            None if code is MISSING else code, self.review_threshold)
         except EvaluationError as exc:
-            return Decision(read.id, day, "error", errors=(error(exc.code, path="", **exc.values),),
-                            warnings=read.warnings)
+            return self.error(read.id, day, (error(exc.code, path="", **exc.values),), read.warnings)
+
+    def error(self, case_id, day, errors, warnings) -> Decision:
+        """The decision for a case that cannot be decided: its errors, and the library's identity."""
+        return Decision(case_id, day, "error", errors=tuple(errors), warnings=tuple(warnings),
+                        library=self.law.identity)
 
     def _classify(self, case: RecordValue, day: datetime.date) -> tuple[RecordValue, tuple[Classified, ...]]:
         item = case.get("item")
@@ -114,86 +110,6 @@ class Interpreter:
         return [error("E510", path=".".join(rule.path), message=rule.message)
                 for rule, _ in self.program.invalid_rules if evaluator.truth(rule.condition)]
 
-    # -------------------------------------------------------------- combining (contract §4)
-
-    def _combine(self, case_id, day: datetime.date, ev: Evaluator, classified, warnings) -> Decision:
-        program = self.program
-        holding = {k: [r for r in program.clauses[k].rules if ev.truth(r.condition)] for k in self.order}
-        status = self.statuses_on(day)
-
-        def effect(k: ClauseKey) -> str | None:
-            effects = [r.effect for r in holding[k] if r.effect]
-            return min(effects, key=outcomes.rank) if effects else None
-
-        @functools.cache
-        def eligible(k: ClauseKey) -> bool:  # applies but for the exceptions to it
-            return (status[k].in_force and bool(holding[k]) and refinement_met(k, applies)
-                    and exception_scope_met(k, eligible))
-
-        @functools.cache
-        def applies(k: ClauseKey) -> bool:
-            return eligible(k) and not set_aside_by(k)
-
-        @functools.cache
-        def would_apply(k: ClauseKey) -> bool:  # ignoring time and exceptions, for reporting
-            return bool(holding[k]) and refinement_met(k, would_apply) and exception_scope_met(k, would_apply)
-
-        def refinement_met(k: ClauseKey, pred) -> bool:
-            refined = self.refined[k]
-            return not refined or any(pred(r) and outcomes.requires_license(effect(r)) for r in refined)
-
-        def exception_scope_met(k: ClauseKey, pred) -> bool:
-            excepted = self.excepted[k]
-            return not excepted or any(pred(t) for t in excepted)
-
-        def set_aside_by(k: ClauseKey) -> tuple[ClauseKey, ...]:
-            return tuple(e for e in self.exceptions_to[k] if applies(e))
-
-        reasons, duties, suspended, not_in_force, overridden = [], [], [], [], []
-        for k in self.order:
-            if applies(k):
-                if effect(k):
-                    reasons.append(self._reason(k, effect(k)))
-                duties += self._duties(k, holding[k], day, ev)
-            elif eligible(k) and set_aside_by(k):
-                overridden.append(Overridden(k, set_aside_by(k)))
-            elif would_apply(k) and not status[k].in_force:
-                st = status[k]
-                if st.state == validity.SUSPENDED:
-                    suspended.append(Suspended(k, st.window.by, st.window.start, st.window.end))
-                else:
-                    not_in_force.append(NotInForce(k, st.state, st.start, st.end))
-        reasons.sort(key=lambda r: outcomes.rank(r.effect))
-        warnings = tuple(warnings) + self._calendar_warnings(duties)
-        return Decision(
-            case_id, day, outcomes.most_restrictive(r.effect for r in reasons), tuple(reasons),
-            tuple(duties), tuple(suspended), tuple(not_in_force), tuple(overridden),
-            tuple(self._screen(ev.ctx.case, day)), tuple(classified), (), warnings)
-
-    def _reason(self, key: ClauseKey, effect: str) -> Reason:
-        clause = self.program.clauses[key]
-        texts = {t.lang: t.text for t in clause.texts}
-        quote = texts.get("en") or texts.get("zh")
-        citation = f"{key.policy} {key.clause}" + (f" ({clause.source})" if clause.source else "")
-        source = f"{citation}: “{quote}”" if quote else citation
-        return Reason(key, effect, source, clause.title, texts)
-
-    def _duties(self, key: ClauseKey, rules: list[ast.Rule], day: datetime.date, ev: Evaluator) -> list[Duty]:
-        duties = []
-        for rule in rules:
-            for ob in rule.obligations:
-                due = None
-                if ob.due_days is not None:
-                    count = calendar.working_days_after if ob.working_days else calendar.calendar_days_after
-                    due = count(day, ob.due_days)
-                detail = ev.eval(ob.detail) if ob.detail is not None else None
-                duties.append(Duty(ob.kind, key, due, None if detail is MISSING or detail is None else str(detail)))
-        return duties
-
-    def _calendar_warnings(self, duties: list[Duty]) -> tuple[Diagnostic, ...]:
-        years = sorted({d.due.year for d in duties if d.due and not calendar.has_data(d.due.year)})
-        return tuple(warning("W401", path="obligations", year=y) for y in years)
-
     def _screen(self, case: RecordValue, day: datetime.date):
         found = []
         for role in SCREENED_PARTIES:
@@ -208,9 +124,13 @@ class Interpreter:
         return [self.decide(raw, default_date) for raw in raws]
 
 
+def _detail(evaluator: Evaluator, ob: ast.Obligation):
+    if ob.detail is None:
+        return None
+    value = evaluator.eval(ob.detail)
+    return None if value is MISSING else value
+
+
 def _date_of(raw: RawCase) -> datetime.date | None:
     """The case's own date, when it can be read, for echoing in an error decision."""
-    try:
-        return datetime.date.fromisoformat(raw.data["date"])
-    except (TypeError, KeyError, ValueError):
-        return None
+    return read_date(raw.data.get("date")) if isinstance(raw.data, dict) else None

@@ -78,7 +78,7 @@ class Boundaries:
         self.texts: set[str] = set()
         for module in program.modules:
             for node in _walk(module.items):
-                if isinstance(node, ast.CodeLit):
+                if isinstance(node, (ast.CodeLit, ast.ControlScope)):
                     self.codes.add(node.value)
                 elif isinstance(node, ast.Classification):
                     self.codes.add(node.code)

@@ -1,0 +1,80 @@
+"""Assembling a decision from what an engine found (contract §4).
+
+Takes: the `Law`, a case's id and date, the `Combined` result of combining, a callback that gives
+the obligations of an applying clause with their details evaluated for the case, the
+classification, the screening near matches, the reader's warnings and the item's control code.
+Returns: the `Decision`.
+Guarantees: every engine builds its decisions here, so reasons, citations, duties with their due
+dates, the reporting lists, the warnings of contract §4, `needs_review` and `library` cannot
+differ between engines; what is engine-specific is only how conditions and details are
+evaluated.
+"""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any, Callable, Sequence
+
+from policylang import ast
+from policylang.diagnostics import Diagnostic, warning
+from policylang.eval.combine import Combined
+from policylang.eval.decision import (Classified, Decision, Duty, NotInForce, Overridden, Reason,
+                                      Suspended)
+from policylang.eval.law import Law
+from policylang.program import ClauseKey
+from policylang.semantics import calendar, outcomes, validity
+from policylang.semantics.screening import REVIEW_THRESHOLD as DEFAULT_REVIEW_THRESHOLD
+
+DutiesOf = Callable[[ClauseKey], Sequence[tuple[ast.Obligation, Any]]]
+
+
+def reason(law: Law, key: ClauseKey, effect: str) -> Reason:
+    """A clause that applies, cited as a reader would cite it, quoting its text (contract §4)."""
+    clause = law.program.clauses[key]
+    ann = law.program.announcements[key.policy]
+    texts = {t.lang: t.text for t in clause.texts}
+    quote = texts.get("en") or texts.get("zh")
+    citation = clause.source or (f"{ann.source}, {key.clause}" if ann.source else str(key))
+    source = f"{citation}: “{quote}”" if quote else citation
+    return Reason(key, effect, source, clause.title, texts, clause.url or ann.url)
+
+
+def duty(key: ClauseKey, ob: ast.Obligation, detail: Any, day: datetime.date) -> Duty:
+    due = None
+    if ob.due_days is not None:
+        count = calendar.working_days_after if ob.working_days else calendar.calendar_days_after
+        due = count(day, ob.due_days)
+    return Duty(ob.kind, key, due, None if detail is None else str(detail))
+
+
+def assemble(law: Law, case_id: Any, day: datetime.date, combined: Combined, duties_of: DutiesOf,
+             classified: tuple[Classified, ...], screening: tuple, reader_warnings: Sequence[Diagnostic],
+             code: str | None, review_threshold: float = DEFAULT_REVIEW_THRESHOLD) -> Decision:
+    reasons, duties = [], []
+    for key, effect in combined.applying:
+        if effect:
+            reasons.append(reason(law, key, effect))
+        duties += [duty(key, ob, detail, day) for ob, detail in duties_of(key)]
+    reasons.sort(key=lambda r: outcomes.rank(r.effect))
+    suspended, not_in_force = [], []
+    for key, st in combined.sleeping:
+        if st.state == validity.SUSPENDED:
+            suspended.append(Suspended(key, st.window.by, st.window.start, st.window.end))
+        else:
+            not_in_force.append(NotInForce(key, st.state, st.start, st.end))
+    overridden = [Overridden(k, by) for k, by in combined.overridden]
+    applying = [k for k, _ in combined.applying]
+    cited = [*applying, *(s.key for s in suspended), *(n.key for n in not_in_force),
+             *(o.key for o in overridden), *(c.key for c in classified)]
+    warnings = (tuple(reader_warnings) + _calendar_warnings(duties)
+                + law.warnings(day, code, cited, applying, [*(r.key for r in reasons), *(c.key for c in classified)]))
+    return Decision(
+        case_id, day, outcomes.most_restrictive(r.effect for r in reasons), tuple(reasons),
+        tuple(duties), tuple(suspended), tuple(not_in_force), tuple(overridden), tuple(screening),
+        classified, (), warnings, library=law.identity,
+        needs_review=any(s.score >= review_threshold for s in screening))
+
+
+def _calendar_warnings(duties: list[Duty]) -> tuple[Diagnostic, ...]:
+    years = sorted({d.due.year for d in duties if d.due and not calendar.has_data(d.due.year)})
+    return tuple(warning("W401", path="obligations", year=y) for y in years)

@@ -1,0 +1,84 @@
+"""Combining: from the clauses whose conditions hold to what applies (contract §4).
+
+Takes: the `Law` of a library, a date, and for each clause whose condition holds for the case the
+effects of its rules that hold (`holding`: clause -> effects, `None` for a rule with obligations
+only). Clauses absent from `holding` do not hold.
+Returns: `Combined`: the clauses that apply (with their effect), those set aside by an exception
+(with the exceptions), and those that would apply but are suspended or not in force.
+Guarantees: one definition of combining for every engine (the interpreter and the compiled
+engine both call `combine`), over the holding clauses only:
+- a clause *applies* when it holds, is in force, a clause it refines applies and requires a
+  licence (when it refines any), a clause it is an exception to would apply but for its
+  exceptions (when it is an exception to any), and no exception to it applies; an exemption with
+  nothing to set aside says nothing;
+- a clause that holds but is suspended or not in force is reported with its window, not applied;
+- the result lists clauses in the library's order, so every engine reports them alike.
+"""
+
+from __future__ import annotations
+
+import datetime
+import functools
+from typing import Mapping, Sequence
+
+import attrs
+
+from policylang.eval.law import Law
+from policylang.program import ClauseKey
+from policylang.semantics import outcomes, validity
+
+
+@attrs.frozen
+class Combined:
+    """What combining found for one case."""
+    applying: tuple[tuple[ClauseKey, str | None], ...]          # clause, its effect (or None)
+    overridden: tuple[tuple[ClauseKey, tuple[ClauseKey, ...]], ...]
+    sleeping: tuple[tuple[ClauseKey, validity.Status], ...]     # would apply: suspended or not in force
+
+
+def strongest(effects: Sequence[str | None]) -> str | None:
+    """The most restrictive effect of a clause's holding rules, or None (obligations only)."""
+    present = [e for e in effects if e]
+    return min(present, key=outcomes.rank) if present else None
+
+
+def combine(law: Law, day: datetime.date, holding: Mapping[ClauseKey, Sequence[str | None]]) -> Combined:
+    """Which of the holding clauses apply on `day`, and why the others do not."""
+    status = law.statuses_on(day)
+    effect = {k: strongest(v) for k, v in holding.items()}
+
+    @functools.cache
+    def eligible(k: ClauseKey) -> bool:  # applies but for the exceptions to it
+        return (k in holding and status[k].in_force and refinement_met(k, applies)
+                and exception_scope_met(k, eligible))
+
+    @functools.cache
+    def applies(k: ClauseKey) -> bool:
+        return eligible(k) and not set_aside_by(k)
+
+    @functools.cache
+    def would_apply(k: ClauseKey) -> bool:  # ignoring time and exceptions, for reporting
+        return k in holding and refinement_met(k, would_apply) and exception_scope_met(k, would_apply)
+
+    def refinement_met(k: ClauseKey, pred) -> bool:
+        refined = law.refined[k]
+        return not refined or any(pred(r) and outcomes.requires_license(effect.get(r)) for r in refined)
+
+    def exception_scope_met(k: ClauseKey, pred) -> bool:
+        excepted = law.excepted[k]
+        return not excepted or any(pred(t) for t in excepted)
+
+    def set_aside_by(k: ClauseKey) -> tuple[ClauseKey, ...]:
+        return tuple(e for e in law.exceptions_to[k] if applies(e))
+
+    applying, overridden, sleeping = [], [], []
+    for k in law.order:
+        if k not in holding:
+            continue
+        if applies(k):
+            applying.append((k, effect[k]))
+        elif eligible(k):
+            overridden.append((k, set_aside_by(k)))
+        elif would_apply(k) and not status[k].in_force:
+            sleeping.append((k, status[k]))
+    return Combined(tuple(applying), tuple(overridden), tuple(sleeping))

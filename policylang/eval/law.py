@@ -1,0 +1,188 @@
+"""What a library says whatever the case: the facts every engine decides against.
+
+Takes: a checked `Program`.
+Returns: `Law`, computed once per library: each clause's life and its status on a date (cached
+per date), how clauses relate (exceptions, refinements), the control-list scopes and the
+classifications, the entity lists (`Screening`), the codes the library names and its placeholder
+codes, the library's identity (`LibraryIdentity`), and the warnings of contract §4 that depend on
+the law rather than on the case.
+Guarantees: the interpreter and every faster engine read these facts from here, so they cannot
+disagree on them; nothing here reads a case.
+"""
+
+from __future__ import annotations
+
+import datetime
+import functools
+import hashlib
+import re
+from importlib.metadata import PackageNotFoundError, version
+
+import attrs
+
+from policylang import ast
+from policylang.diagnostics import Diagnostic, warning
+from policylang.eval.values import code_within
+from policylang.program import ClauseKey, Program
+from policylang.semantics import validity
+from policylang.semantics.screening import Screening
+
+# Contract §6: an announcement whose number is not known is named with `U` and its issue date.
+PROVISIONAL_ID = re.compile(r"^[A-Z]+-[0-9]{4}-U[0-9]{4}$")
+
+
+@attrs.frozen
+class LibraryIdentity:
+    """Which law decided (contract §4 `library`): the package version, a SHA-256 over the
+    library's `.ecp` files, and the date through which its sources were reviewed."""
+    version: str
+    digest: str
+    checked_through: datetime.date | None
+
+    def to_json(self) -> dict:
+        return {"version": self.version, "digest": self.digest,
+                "checked_through": self.checked_through.isoformat() if self.checked_through else None}
+
+
+def package_version() -> str:
+    try:
+        return version("policylang")
+    except PackageNotFoundError:  # pragma: no cover - running from a source tree never installed
+        return "0+unknown"
+
+
+def library_identity(program: Program) -> LibraryIdentity:
+    """The identity of a library: the same files (names and bytes) always give the same digest,
+    wherever they lie on disk and in whatever order they were named."""
+    parts = sorted((m.name, hashlib.sha256(m.span.file.text.encode("utf-8")).hexdigest())
+                   for m in program.modules if m.span is not None)
+    digest = hashlib.sha256("".join(f"{name}\0{h}\n" for name, h in parts).encode()).hexdigest()
+    checked = min((c.date for c in program.checked), default=None)
+    return LibraryIdentity(package_version(), "sha256:" + digest, checked)
+
+
+def _code_literals(node) -> list[str]:
+    """Every control code written in a declaration: literals, control scopes, classifications."""
+    found: list[str] = []
+    stack = [node]
+    while stack:
+        n = stack.pop()
+        if isinstance(n, tuple):
+            stack.extend(n)
+        elif isinstance(n, (ast.CodeLit, ast.ControlScope)):
+            found.append(n.value)
+        elif isinstance(n, ast.Classification):
+            found.append(n.code)
+            stack.append(n.condition)
+        elif hasattr(type(n), "__attrs_attrs__"):
+            stack.extend(getattr(n, f.name) for f in type(n).__attrs_attrs__ if not f.name.endswith("span"))
+    return found
+
+
+class Law:
+    """The case-independent facts of one library. Build once, share between engines."""
+
+    def __init__(self, program: Program):
+        self.program = program
+        self.lives = validity.lives(program)
+        self.order: list[ClauseKey] = list(program.clauses)
+        self.exceptions_to: dict[ClauseKey, list[ClauseKey]] = {k: [] for k in self.order}
+        self.refined: dict[ClauseKey, list[ClauseKey]] = {k: [] for k in self.order}
+        self.excepted: dict[ClauseKey, list[ClauseKey]] = {k: [] for k in self.order}
+        self.controls: list[tuple[ClauseKey, ast.ControlScope]] = []
+        self.classifiers: list[tuple[ClauseKey, ast.Classification]] = []
+        for key, clause in program.clauses.items():
+            for ref in clause.exception_to:
+                for target in program.clauses_for(ref, key.policy):
+                    self.exceptions_to[target].append(key)
+                    self.excepted[key].append(target)
+            for ref in clause.refines:
+                self.refined[key] += program.clauses_for(ref, key.policy)
+            self.controls += [(key, c) for c in clause.controls]
+            self.classifiers += [(key, c) for c in clause.classifications]
+        self.named_codes = frozenset(
+            code for module in program.modules for item in module.items
+            if isinstance(item, (ast.Announcement, ast.Definition)) for code in _code_literals(item))
+        self.identity = library_identity(program)
+        self.screening = Screening(program.entity_lists, self.announcement_active)
+        # What depends on the date alone is computed once per date, not once per case.
+        self.statuses_on = functools.lru_cache(maxsize=4096)(self._statuses_on)
+        self._controlled = functools.lru_cache(maxsize=65536)(self._is_controlled)
+
+    # -------------------------------------------------------------- time
+
+    def _statuses_on(self, day: datetime.date) -> dict[ClauseKey, validity.Status]:
+        return {k: self.lives[k].status(day) for k in self.order}
+
+    def announcement_active(self, policy: str, day: datetime.date) -> bool:
+        return validity.announcement_in_force(self.program, self.lives, policy, day)
+
+    def is_controlled(self, code: str, day: datetime.date) -> bool:
+        """Contract §5: a control-list clause in force on the day covers the code."""
+        return self._controlled(code, day)
+
+    def _is_controlled(self, code: str, day: datetime.date) -> bool:
+        status = self.statuses_on(day)
+        return any(scope.covers(code) and status[key].in_force for key, scope in self.controls)
+
+    def revival(self, key: ClauseKey, day: datetime.date) -> validity.Window | None:
+        """The suspension whose end alone makes a clause in force on `day` again, when no later
+        instrument of the library (one issued after the suspension ended) speaks of it."""
+        ended = [w for w in self.lives[key].windows if w.end < day]
+        if not ended:
+            return None
+        last = max(ended, key=lambda w: w.end)
+        for ann in self.program.announcements.values():
+            if ann.issued and last.end < ann.issued <= day and self._names(ann, key.policy):
+                return None
+        return last
+
+    @staticmethod
+    def _names(ann: ast.Announcement, policy: str) -> bool:
+        refs = [r for c in ann.clauses for r in (*c.exception_to, *c.refines,
+                                                   *(t for s in c.suspensions for t in s.targets),
+                                                   *(t for r in c.repeals for t in r.targets))]
+        return any(r.announcement == policy for r in refs)
+
+    # -------------------------------------------------------------- codes
+
+    def names_code(self, code: str) -> bool:
+        """Whether any clause or definition of the library names the code, an entry above it or
+        one below it (`3C001.z` lies in the named `3C001`; the heading `2B902` holds named ones)."""
+        return any(code_within(code, named) or code_within(named, code) for named in self.named_codes)
+
+    def placeholder_for(self, code: str) -> ast.Placeholder | None:
+        return next((p for c, p in self.program.placeholders.items() if code_within(code, c)), None)
+
+    # -------------------------------------------------------------- warnings (contract §4)
+
+    def warnings(self, day: datetime.date, code: str | None, cited: list[ClauseKey],
+                 applying: list[ClauseKey], readings: list[ClauseKey]) -> tuple[Diagnostic, ...]:
+        """The warnings a decision must carry: a code outside the library, a placeholder code, a
+        revival inferred from a suspension's end, a disputed reading the outcome rests on, a
+        provisional identifier cited."""
+        found: list[Diagnostic] = []
+        if code is not None and not self.names_code(code):
+            found.append(warning("W402", path="item.control_code", item_code=code,
+                                 help="the outcome covers only the announcements in the library"))
+        placeholder = self.placeholder_for(code) if code is not None else None
+        if placeholder is not None:
+            found.append(warning("W403", path="item.control_code", item_code=code, reason=placeholder.doc))
+        revived: dict[tuple[str, validity.Window], list[str]] = {}
+        for key in dict.fromkeys(applying):
+            window = self.revival(key, day)
+            if window is not None:
+                revived.setdefault((key.policy, window), []).append(key.clause)
+        for (policy, window), clauses in revived.items():
+            found.append(warning("W404", path="reasons", policy=policy, clauses=", ".join(clauses),
+                                 by=str(window.by), end=window.end.isoformat(),
+                                 help="the sources were checked through the library's `checked_through` date"))
+        for key in dict.fromkeys(readings):
+            note = self.program.clauses[key].disputed
+            if note:
+                found.append(warning("W405", path="reasons", clause=str(key), reading=note))
+        for policy in dict.fromkeys(k.policy for k in cited):
+            if PROVISIONAL_ID.match(policy):
+                found.append(warning("W406", path="reasons", policy=policy,
+                                     help="the announcement's number is not known; the library names it by its issue date"))
+        return tuple(found)
