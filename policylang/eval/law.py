@@ -61,24 +61,6 @@ def library_identity(program: Program) -> LibraryIdentity:
     return LibraryIdentity(package_version(), "sha256:" + digest, checked)
 
 
-def _code_literals(node) -> list[str]:
-    """Every control code written in a declaration: literals, control scopes, classifications."""
-    found: list[str] = []
-    stack = [node]
-    while stack:
-        n = stack.pop()
-        if isinstance(n, tuple):
-            stack.extend(n)
-        elif isinstance(n, (ast.CodeLit, ast.ControlScope)):
-            found.append(n.value)
-        elif isinstance(n, ast.Classification):
-            found.append(n.code)
-            stack.append(n.condition)
-        elif hasattr(type(n), "__attrs_attrs__"):
-            stack.extend(getattr(n, f.name) for f in type(n).__attrs_attrs__ if not f.name.endswith("span"))
-    return found
-
-
 class Law:
     """The case-independent facts of one library. Build once, share between engines."""
 
@@ -100,9 +82,6 @@ class Law:
                 self.refined[key] += program.clauses_for(ref, key.policy)
             self.controls += [(key, c) for c in clause.controls]
             self.classifiers += [(key, c) for c in clause.classifications]
-        self.named_codes = frozenset(
-            code for module in program.modules for item in module.items
-            if isinstance(item, (ast.Announcement, ast.Definition)) for code in _code_literals(item))
         self.identity = library_identity(program)
         self.screening = Screening(program.entity_lists, self.announcement_active)
         # What depends on the date alone is computed once per date, not once per case.
@@ -147,9 +126,13 @@ class Law:
     # -------------------------------------------------------------- codes
 
     def names_code(self, code: str) -> bool:
-        """Whether any clause or definition of the library names the code, an entry above it or
-        one below it (`3C001.z` lies in the named `3C001`; the heading `2B902` holds named ones)."""
-        return any(code_within(code, named) or code_within(named, code) for named in self.named_codes)
+        """Whether a control clause of the library, on any date, covers the code or heads an entry
+        under it: `3C001.z` lies in `3C001`; the heading `2B902` holds `2B902.a`; a Wassenaar-style
+        `3A001.a` lies in no scope (No. 58 controls `3A001 exactly`), nor does `2B104`.
+
+        Catch-all clauses (No. 62 I, second paragraph) apply whatever the code; a code no control
+        clause names is still outside what the library's lists say (contract §4)."""
+        return any(scope.covers(code) or code_within(scope.value, code) for _, scope in self.controls)
 
     def placeholder_for(self, code: str) -> ast.Placeholder | None:
         return next((p for c, p in self.program.placeholders.items() if code_within(code, c)), None)

@@ -26,9 +26,10 @@ from policylang.source import Span
 
 _STRING = re.compile(r'"""(.|\n)*?"""|"([^"\\\n]|\\.)*"')
 
-ANNOUNCEMENT_PROPS = ("authority", "issued", "effective", "until", "source")
-CLAUSE_PROPS = {"source": "source", "effective": "effective", "until": "until",
-                "exception_to": "exception", "refines": "refines", "controls": "controls"}
+ANNOUNCEMENT_PROPS = ("authority", "issued", "effective", "until", "source", "url", "provenance")
+CLAUSE_PROPS = {"source": "source", "url": "url", "provenance": "provenance", "disputed": "disputed",
+                "effective": "effective", "until": "until", "exception_to": "exception",
+                "refines": "refines", "controls": "controls"}
 
 
 @attrs.define
