@@ -21,6 +21,7 @@ from policylang.check import types as T
 from policylang.eval.builtins import BUILTINS
 from policylang.lsp.hover import type_text
 from policylang.lsp.lookup import path_before, resolve_path
+from policylang.lsp.positions import line_start
 from policylang.lsp.workspace import Snapshot
 from policylang.program import CASE_RECORD, Program
 
@@ -44,7 +45,7 @@ def completions(snapshot: Snapshot, offset: int) -> list[lsp.CompletionItem]:
     if program is None:
         return []
     text = snapshot.file.text
-    line = text[text.rfind("\n", 0, offset) + 1: offset]
+    line = text[line_start(text, offset): offset]
     found = path_before(text, offset)
     if found is not None:
         parts, typed = found

@@ -18,6 +18,7 @@ import attrs
 from policylang import ast
 from policylang.check import types as T
 from policylang.check.typecheck import ExprChecker
+from policylang.lsp.positions import line_end, line_start
 from policylang.program import CASE_RECORD, Program
 
 CODE_RE = re.compile(r"[0-9][A-E][0-9]{3}(?:\.[a-z0-9]+)*")
@@ -85,7 +86,7 @@ def _node_target(node, offset: int, home: str | None) -> Target | None:
             return Target("clause", node, node.id_span, home)
         case ast.Announcement() if _inside(node.id_span, offset):
             return Target("announcement", node.id, node.id_span)
-        case ast.CodeLit() if _inside(node.span, offset):
+        case ast.CodeLit() | ast.ControlScope() if _inside(node.span, offset):
             return Target("code", node.value, node.span)
         case ast.Import() if _inside(node.span, offset):
             return Target("import", node.module, node.span)
@@ -99,11 +100,10 @@ def _node_target(node, offset: int, home: str | None) -> Target | None:
 
 
 def _from_text(text: str, offset: int) -> Target | None:
-    line_start = text.rfind("\n", 0, offset) + 1
-    line_end = text.find("\n", offset)
-    line = text[line_start: len(text) if line_end < 0 else line_end]
+    start = line_start(text, offset)
+    line = text[start: line_end(text, offset)]
     for m in _WORD.finditer(line):
-        if m.start() <= offset - line_start <= m.end():
+        if m.start() <= offset - start <= m.end():
             word = m.group()
             before = line[: m.start()]
             if CODE_RE.fullmatch(word):
@@ -111,7 +111,7 @@ def _from_text(text: str, offset: int) -> Target | None:
             if re.search(r"\bimport\s+$", before):
                 return Target("import", word)
             if before.endswith("."):
-                return Target("attribute", (word, line_start + m.start()))
+                return Target("attribute", (word, start + m.start()))
             return Target("name", word)
     return None
 

@@ -6,7 +6,12 @@ Returns: answers to `initialize`, `textDocument/hover`, `definition`, `completio
 and save of a document (for it, and again for every other open document, which may use what
 changed) and when `.ecp` files change on disk, and an empty list on close.
 Guarantees: a handler never lets an exception reach the editor as a crash: a fault in one
-feature is logged and answered with nothing, and the server keeps running.
+feature is logged and answered with nothing, and the server keeps running; every open document
+gets its diagnostics published, and a fault while analysing one is published as an `E000`
+diagnostic (see `faults`) rather than leaving the editor with nothing. Messages are read with
+`framing` (through `stdio`, in place of pygls's reader), so bad `Content-Length` framing is
+answered and skipped instead of stopping the server. The library around a document is its own
+folder and the workspace folders announced at `initialize` (see `neighbours`).
 
 >>> server = build_server()
 >>> server.name
@@ -16,7 +21,10 @@ feature is logged and answered with nothing, and the server keeps running.
 from __future__ import annotations
 
 import functools
+import logging
+import threading
 from importlib.metadata import PackageNotFoundError, version
+from typing import BinaryIO
 
 from lsprotocol import types as lsp
 from pygls.lsp.server import LanguageServer
@@ -24,12 +32,17 @@ from pygls.lsp.server import LanguageServer
 from policylang.lsp.actions import quick_fixes
 from policylang.lsp.completion import completions
 from policylang.lsp.definition import definition
-from policylang.lsp.diagnostics import document_diagnostics
+from policylang.lsp.diagnostics import document_diagnostics, to_lsp
+from policylang.lsp.faults import fault
 from policylang.lsp.formatting import format_document
 from policylang.lsp.hover import hover
 from policylang.lsp.positions import to_offset
+from policylang.lsp.stdio import serve
 from policylang.lsp.symbols import document_symbols
 from policylang.lsp.workspace import Snapshot, Workspace
+from policylang.source import SourceFile
+
+logger = logging.getLogger(__name__)
 
 
 def _version() -> str:
@@ -46,6 +59,15 @@ class PolicyServer(LanguageServer):
         super().__init__("policylang", _version(), text_document_sync_kind=lsp.TextDocumentSyncKind.Full)
         self.library = Workspace()
         self.snapshots: dict[str, Snapshot] = {}
+        self._stopping = threading.Event()
+
+    def start_io(self, stdin: BinaryIO | None = None, stdout: BinaryIO | None = None) -> None:
+        """Serve over stdio with `framing` in place of pygls's reader (see `stdio`)."""
+        serve(self, self._stopping, stdin, stdout)
+
+    def shutdown(self) -> None:
+        self._stopping.set()
+        super().shutdown()
 
     def snapshot(self, uri: str) -> Snapshot:
         document = self.workspace.get_text_document(uri)
@@ -53,8 +75,14 @@ class PolicyServer(LanguageServer):
         if cached is not None and cached.file.text == document.source:
             return cached
         others = {u: d.source for u, d in self.workspace.text_documents.items() if u != uri}
-        self.snapshots[uri] = self.library.analyse(uri, document.source, others)
+        self.snapshots[uri] = self.library.analyse(uri, document.source, others, self.workspace_folders)
         return self.snapshots[uri]
+
+    @property
+    def workspace_folders(self) -> list[str]:
+        """The URIs of the workspace folders the editor announced (`workspaceFolders`, else `rootUri`)."""
+        folders = [f.uri for f in self.workspace.folders.values()]
+        return folders or [u for u in [self.workspace.root_uri] if u]
 
     @property
     def encoding(self) -> str:
@@ -62,7 +90,12 @@ class PolicyServer(LanguageServer):
         return str(getattr(self.workspace.position_encoding, "value", self.workspace.position_encoding) or "utf-16")
 
     def publish(self, uri: str) -> None:
-        diagnostics = document_diagnostics(self.snapshot(uri), self.encoding)
+        """Publish the document's diagnostics; a fault on the way is published in their place."""
+        try:
+            diagnostics = document_diagnostics(self.snapshot(uri), self.encoding)
+        except Exception as exc:
+            logger.exception("analysing %s failed", uri)
+            diagnostics = [to_lsp(fault("analyse", SourceFile(uri, ""), exc))]
         self.text_document_publish_diagnostics(lsp.PublishDiagnosticsParams(uri=uri, diagnostics=diagnostics))
 
 

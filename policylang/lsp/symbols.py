@@ -3,7 +3,9 @@
 Takes: a `Snapshot`.
 Returns: protocol `DocumentSymbol`s: each announcement (its clauses as children, titled), and
 each definition, record, enumeration, entity list and import of the file.
-Guarantees: an empty outline, not an error, for a file that does not parse.
+Guarantees: an empty outline, not an error, for a file that does not parse; a kind of item the
+outline does not name (`checked through …`, a declaration newer than this module) is shown by the
+start of its source text, cut to `LABEL` characters, rather than failing the whole outline.
 """
 
 from __future__ import annotations
@@ -13,7 +15,9 @@ from lsprotocol import types as lsp
 from policylang import ast
 from policylang.lsp.positions import UTF16, to_range
 from policylang.lsp.workspace import Snapshot
-from policylang.source import Span
+from policylang.source import LINE_BREAK, Span
+
+LABEL = 60
 
 _KINDS = {
     ast.Definition: lsp.SymbolKind.Function, ast.RecordDecl: lsp.SymbolKind.Struct,
@@ -41,7 +45,16 @@ def document_symbols(snapshot: Snapshot, encoding: str = UTF16) -> list[lsp.Docu
             out.append(_symbol(item.id, lsp.SymbolKind.Namespace, item.span, item.id_span, title, clauses))
         elif isinstance(item, ast.InvalidRule):
             out.append(_symbol("invalid at " + ".".join(item.path), _KINDS[ast.InvalidRule], item.span))
-        elif item.span is not None:
+        elif item.span is not None and type(item) in _KINDS:
             name = item.module if isinstance(item, ast.Import) else item.name
             out.append(_symbol(name, _KINDS[type(item)], item.span, detail=getattr(item, "doc", None)))
+        elif item.span is not None:
+            out.append(_symbol(_label(item.span) or type(item).__name__, lsp.SymbolKind.Key, item.span,
+                               detail=getattr(item, "doc", None)))
     return out
+
+
+def _label(span: Span) -> str:
+    """The start of an item's source text, on one line: `checked through 2026-08-31`."""
+    words = " ".join(LINE_BREAK.split(span.text(), 1)[0].split())
+    return words if len(words) <= LABEL else words[: LABEL - 1] + "…"

@@ -67,15 +67,24 @@ class LspClient:
         self.process.kill()
         return self.process.stderr.read().decode("utf-8", "replace")[-2000:]
 
+    def send_raw(self, data: bytes) -> None:
+        """Write bytes as they are: a frame the test built itself, good or bad."""
+        self.process.stdin.write(data)
+        self.process.stdin.flush()
+
     def request(self, method: str, params: dict) -> dict:
         self.next_id += 1
-        wanted = self.next_id
-        self.send({"jsonrpc": "2.0", "id": wanted, "method": method, "params": params})
+        self.send({"jsonrpc": "2.0", "id": self.next_id, "method": method, "params": params})
+        message = self.answer(self.next_id)
+        assert "error" not in message, message["error"]
+        return message.get("result")
+
+    def answer(self, wanted: int | str) -> dict:
+        """The whole answer to the request `wanted`: its `result` or its `error`."""
         while True:
             message = self._next()
             if message.get("id") == wanted and "method" not in message:
-                assert "error" not in message, message["error"]
-                return message.get("result")
+                return message
             self._keep(message)
 
     def _keep(self, message: dict) -> None:
