@@ -3,7 +3,7 @@
 Takes: arguments and files.
 Returns: renders results and sets the exit status. `eval` follows contract §7: 0 every case
 evaluated, 1 some case invalid (still decided), 2 the command could not run (bad usage, a policy
-that does not check). `check` exits 0 when the library checks, 2 when it does not.
+that does not check), 3 with `--fail-on-review` no case invalid but some decision needs review. `check` exits 0 when the library checks, 2 when it does not.
 Guarantees: a problem in a policy or a case is a diagnostic, never a Python traceback; an
 internal fault is reported in one line as such (set POLICYLANG_DEBUG=1 to see the traceback).
 """
@@ -19,12 +19,14 @@ import click
 
 from policylang import diagnostics as D
 from policylang.eval.cases import split_cases
+from policylang.eval.decision import render_library
 from policylang.eval.decision import render_text as render_decision
 from policylang.eval.interpreter import Interpreter
 from policylang.library import load, policies_dir
 from policylang.options import DATE
+from policylang.semantics.screening import REVIEW_THRESHOLD
 
-EXIT_OK, EXIT_INVALID_CASE, EXIT_CANNOT_RUN = 0, 1, 2
+EXIT_OK, EXIT_INVALID_CASE, EXIT_CANNOT_RUN, EXIT_NEEDS_REVIEW = 0, 1, 2, 3
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -67,17 +69,27 @@ def check(paths: tuple[Path, ...], fmt: str) -> None:
               help="A folder or file of policies (repeatable). Default: the shipped policies.")
 @click.option("--date", "date", type=DATE, help="The date of cases that give none.")
 @click.option("--format", "fmt", type=click.Choice(["text", "json", "jsonl"]), default="text", show_default=True)
-def eval_(cases: tuple[str, ...], policy_dirs: tuple[Path, ...], date, fmt: str) -> None:
+@click.option("--review-threshold", type=click.FloatRange(0, 100), default=REVIEW_THRESHOLD, show_default=True,
+              help="A near match of a party name scoring at least this needs review (`needs_review`).")
+@click.option("--fail-on-review", is_flag=True,
+              help="Exit 3 when no case is invalid but some decision needs review (contract §7).")
+def eval_(cases: tuple[str, ...], policy_dirs: tuple[Path, ...], date, fmt: str, review_threshold: float,
+          fail_on_review: bool) -> None:
     """Decide CASES (.json or .jsonl files, or - for standard input) and explain why."""
     program, _ = _load_or_exit(policy_dirs or [policies_dir()])
-    interpreter = Interpreter(program)
-    invalid = False
+    interpreter = Interpreter(program, review_threshold)
+    invalid = review = False
     for name in cases:
         raws = split_cases(_read_cases(name), name)
         decisions = interpreter.decide_all(raws, date)
         invalid |= any(d.outcome == "error" for d in decisions)
+        review |= any(d.needs_review for d in decisions)
         _print_decisions(decisions, name, fmt, several=len(raws) != 1 or _is_array(raws, name))
-    sys.exit(EXIT_INVALID_CASE if invalid else EXIT_OK)
+    if fmt == "text":
+        click.echo("\n" + render_library(interpreter.law.identity))
+    if invalid:
+        sys.exit(EXIT_INVALID_CASE)
+    sys.exit(EXIT_NEEDS_REVIEW if review and fail_on_review else EXIT_OK)
 
 
 def _read_cases(name: str) -> str:

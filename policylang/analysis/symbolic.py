@@ -259,7 +259,22 @@ class CaseBuilder:
             self.preferences.append(z3.Not(given))
         value = self.fresh(t, path, given, record.depth)
         self._prefer_default(value, decl.default)
+        self._in_range(value, decl)
         return value
+
+    def _in_range(self, value: Any, decl: ast.Field) -> None:
+        """Only values a case may give (contract §1-§2): a decimal field's declared range, and a
+        quantity at least zero (a temperature at least 0 K), a ratio at most 1."""
+        if not isinstance(value, SNum):
+            return
+        low, high = decl.minimum, decl.maximum
+        if value.dim is not None:
+            low = 0
+            high = 1 if value.dim == "ratio" else None
+        if low is not None:
+            self.constraints.append(value.v >= real(Fraction(low)))
+        if high is not None:
+            self.constraints.append(value.v <= real(Fraction(high)))
 
     def _prefer_default(self, value: Any, default: ast.Expr | None) -> None:
         """A witness keeps a field at its default where it can (`kind: goods`, `military: false`)."""

@@ -167,3 +167,10 @@ def render_text(decision: Decision) -> str:
     for w in decision.warnings:
         lines.append(f"  warning[{w.code}] {w.path or ''}: {w.message}")
     return "\n".join(lines)
+
+
+def render_library(identity) -> str:
+    """The line that says which law decided, under the decisions of a text report."""
+    checked = identity.checked_through.isoformat() if identity.checked_through else "not stated"
+    return (f"library: policylang {identity.version}, {identity.digest[:19]}…, "
+            f"sources checked through {checked}")

@@ -116,6 +116,15 @@ def _near(values: set[Fraction]) -> st.SearchStrategy[Fraction]:
     return st.one_of(boundary, boundary, anywhere)
 
 
+def _clamp(x: Fraction, low=None, high=None) -> Fraction:
+    """A drawn value kept within a field's range (the bounds themselves are boundaries to test)."""
+    if low is not None and x < low:
+        return Fraction(low)
+    if high is not None and x > high:
+        return Fraction(high)
+    return x
+
+
 def _decimal(x: Fraction) -> str:
     return str(Decimal(x.numerator) / Decimal(x.denominator))
 
@@ -143,7 +152,7 @@ class CaseStrategies:
                 continue
             if name == CASE_RECORD and f.name in ("id", "service"):
                 continue
-            strategy = self.value(self.types.resolve_type(f.type), f.name, depth)
+            strategy = self.value(self.types.resolve_type(f.type), f.name, depth, (f.minimum, f.maximum))
             if strategy is None:
                 continue
             required = not f.optional and f.default is None
@@ -154,12 +163,12 @@ class CaseStrategies:
         draw_record.__name__ = draw_record.__qualname__ = f"{name.lower()}_record"
         return st.composite(draw_record)()       # a short repr, not the schema's
 
-    def value(self, t: T.Type, field: str, depth: int) -> st.SearchStrategy | None:
+    def value(self, t: T.Type, field: str, depth: int, bounds: tuple = (None, None)) -> st.SearchStrategy | None:
         match t:
             case T.Prim("bool"):
                 return st.booleans()
             case T.Prim("decimal"):
-                return _near(self.b.numbers).map(_decimal)
+                return _near(self.b.numbers).map(lambda x: _decimal(_clamp(x, *bounds)))
             case T.Prim("date"):
                 return self.dates.map(datetime.date.isoformat)
             case T.Prim("text"):
@@ -171,7 +180,11 @@ class CaseStrategies:
             case T.QuantityT(dim):
                 unit = self.b.unit_of.get(dim) or units.BASE_UNITS[dim]
                 values = self.b.quantities.get(dim, {Fraction(1)})
-                return _near(values).map(lambda x: f"{_decimal(x)} {unit.symbol}")
+                # what a case may give (contract §2): at least zero (0 K for a temperature, whose
+                # unit may have an offset), a ratio at most 1
+                low = -unit.offset / unit.factor
+                high = (1 - unit.offset) / unit.factor if dim == "ratio" else None
+                return _near(values).map(lambda x: f"{_decimal(_clamp(x, low, high))} {unit.symbol}")
             case T.EnumT(name):
                 return st.sampled_from([m.name for m in self.program.enums[name].members])
             case T.RecordT(name):
