@@ -1,6 +1,7 @@
 """policylang: export-control law as code.
 
-The public façade: `load` a library of `.ecp` files, `evaluate` cases against it.
+The public façade: `load` a library of `.ecp` files, `evaluate` cases against it. Names are
+imported when first used, so `import policylang` costs a command nothing it does not need.
 
 >>> from policylang import load_shipped, evaluate_json
 >>> program, _ = load_shipped()
@@ -11,24 +12,43 @@ The public façade: `load` a library of `.ecp` files, `evaluate` cases against i
 from __future__ import annotations
 
 import datetime
+import importlib
+from typing import TYPE_CHECKING, Any
 
-from policylang.diagnostics import Diagnostic
-from policylang.eval.cases import RawCase, split_cases
-from policylang.eval.decision import Decision
-from policylang.eval.interpreter import Interpreter
-from policylang.library import load, load_shipped
-from policylang.program import Program
+from policylang._version import __version__
 
-__all__ = ["Decision", "Diagnostic", "Program", "RawCase", "evaluate",
+if TYPE_CHECKING:  # pragma: no cover
+    from policylang.eval.cases import RawCase
+    from policylang.eval.decision import Decision
+    from policylang.program import Program
+
+__all__ = ["Decision", "Diagnostic", "Program", "RawCase", "__version__", "evaluate",
            "evaluate_json", "load", "load_shipped", "split_cases"]
 
+_LAZY = {
+    "Decision": "policylang.eval.decision", "Diagnostic": "policylang.diagnostics",
+    "Program": "policylang.program", "RawCase": "policylang.eval.cases",
+    "split_cases": "policylang.eval.cases", "load": "policylang.library", "load_shipped": "policylang.library",
+}
 
-def evaluate(program: Program, cases: list[RawCase], date: datetime.date | None = None) -> list[Decision]:
-    """One decision per case, in order."""
-    return Interpreter(program).decide_all(cases, date)
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        return getattr(importlib.import_module(_LAZY[name]), name)
+    raise AttributeError(f"module 'policylang' has no attribute {name!r}")
 
 
-def evaluate_json(program: Program, text: str, date: datetime.date | None = None,
-                  name: str = "<input>") -> list[Decision]:
+def evaluate(program: "Program", cases: list["RawCase"], date: datetime.date | None = None,
+             engine: str = "compiled") -> list["Decision"]:
+    """One decision per case, in order, by the compiled engine (or `engine="interpreter"`)."""
+    from policylang.engines import engine as make_engine
+
+    return make_engine(program, engine).decide_all(cases, date)
+
+
+def evaluate_json(program: "Program", text: str, date: datetime.date | None = None,
+                  name: str = "<input>", engine: str = "compiled") -> list["Decision"]:
     """Decide the cases in a JSON or JSON-lines text."""
-    return evaluate(program, split_cases(text, name), date)
+    from policylang.eval.cases import split_cases
+
+    return evaluate(program, split_cases(text, name), date, engine)

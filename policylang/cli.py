@@ -10,7 +10,7 @@ internal fault is reported in one line as such (set POLICYLANG_DEBUG=1 to see th
 
 from __future__ import annotations
 
-import json
+import importlib
 import os
 import sys
 from pathlib import Path
@@ -18,10 +18,8 @@ from pathlib import Path
 import click
 
 from policylang import diagnostics as D
-from policylang.eval.cases import split_cases
+from policylang.engines import engine as make_engine
 from policylang.eval.decision import render_library
-from policylang.eval.decision import render_text as render_decision
-from policylang.eval.interpreter import Interpreter
 from policylang.library import load, policies_dir
 from policylang.options import DATE
 from policylang.semantics.screening import REVIEW_THRESHOLD
@@ -29,7 +27,31 @@ from policylang.semantics.screening import REVIEW_THRESHOLD
 EXIT_OK, EXIT_INVALID_CASE, EXIT_CANNOT_RUN, EXIT_NEEDS_REVIEW = 0, 1, 2, 3
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+# Commands that live with their feature: each module defines one click command, imported only
+# when that command runs (z3, pygls, hypothesis and the formatter cost a cold `eval` nothing).
+FEATURE_COMMANDS: dict[str, str] = {
+    "fmt": "policylang.fmt.command",
+    "lsp": "policylang.lsp.command",
+    "timeline": "policylang.timeline",
+    "analyze": "policylang.analysis.command",
+    "test": "policylang.testing.command",
+    "compile": "policylang.compile.command",
+}
+
+
+class _Commands(click.Group):
+    """The command group, importing a feature's module when its command is asked for."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted([*super().list_commands(ctx), *FEATURE_COMMANDS])
+
+    def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
+        if name in FEATURE_COMMANDS:
+            return getattr(importlib.import_module(FEATURE_COMMANDS[name]), name)
+        return super().get_command(ctx, name)
+
+
+@click.group(cls=_Commands, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="policylang")
 def cli() -> None:
     """Export-control law as code: check policies, decide cases, explain why."""
@@ -67,66 +89,84 @@ def check(paths: tuple[Path, ...], fmt: str) -> None:
 @click.argument("cases", nargs=-1, required=True, type=click.Path(allow_dash=True, path_type=str))
 @click.option("--policies", "policy_dirs", multiple=True, type=click.Path(exists=True, path_type=Path),
               help="A folder or file of policies (repeatable). Default: the shipped policies.")
+@click.option("--no-stdlib", is_flag=True, help="Do not load the shipped stdlib: the policies bring their own schema.")
 @click.option("--date", "date", type=DATE, help="The date of cases that give none.")
 @click.option("--format", "fmt", type=click.Choice(["text", "json", "jsonl"]), default="text", show_default=True)
+@click.option("--output", "-o", "output", type=click.Path(dir_okay=False, writable=True, path_type=Path),
+              help="Write the decisions to FILE instead of standard output.")
+@click.option("--jobs", "-j", type=click.IntRange(min=0), default=1, show_default=True,
+              help="Worker processes deciding cases (0: one per core); the output is the same.")
+@click.option("--engine", type=click.Choice(["compiled", "interpreter"]), default="compiled", show_default=True,
+              help="The compiled engine, or the reference interpreter it agrees with.")
 @click.option("--review-threshold", type=click.FloatRange(0, 100), default=REVIEW_THRESHOLD, show_default=True,
               help="A near match of a party name scoring at least this needs review (`needs_review`).")
 @click.option("--fail-on-review", is_flag=True,
               help="Exit 3 when no case is invalid but some decision needs review (contract §7).")
-def eval_(cases: tuple[str, ...], policy_dirs: tuple[Path, ...], date, fmt: str, review_threshold: float,
-          fail_on_review: bool) -> None:
-    """Decide CASES (.json or .jsonl files, or - for standard input) and explain why."""
-    program, _ = _load_or_exit(policy_dirs or [policies_dir()])
-    interpreter = Interpreter(program, review_threshold)
-    invalid = review = False
-    for name in cases:
-        raws = split_cases(_read_cases(name), name)
-        decisions = interpreter.decide_all(raws, date)
-        invalid |= any(d.outcome == "error" for d in decisions)
-        review |= any(d.needs_review for d in decisions)
-        _print_decisions(decisions, name, fmt, several=len(raws) != 1 or _is_array(raws, name))
-    if fmt == "text":
-        click.echo("\n" + render_library(interpreter.law.identity))
-    if invalid:
-        sys.exit(EXIT_INVALID_CASE)
-    sys.exit(EXIT_NEEDS_REVIEW if review and fail_on_review else EXIT_OK)
+def eval_(cases: tuple[str, ...], policy_dirs: tuple[Path, ...], no_stdlib: bool, date, fmt: str, output,
+          jobs: int, engine: str, review_threshold: float, fail_on_review: bool) -> None:
+    """Decide CASES (.json or .jsonl files, or - for standard input) and explain why.
 
+    JSON lines are decided and printed one at a time, so any size fits in memory."""
+    from policylang.eval import runner
+    from policylang.eval.report import Report
 
-def _read_cases(name: str) -> str:
-    if name == "-":
-        return sys.stdin.read()
+    paths = tuple(str(p) for p in (policy_dirs or [policies_dir()]))
+    program, _ = _load_or_exit(paths, with_stdlib=not no_stdlib)
+    job = runner.EvalJob(paths, not no_stdlib, engine, review_threshold, date, fmt)
+    decider = runner.Decider(job, make_engine(program, engine, review_threshold))
+    jobs = jobs or os.cpu_count() or 1
+    pool = runner.Pool(job, jobs) if jobs > 1 else None
+    out = output.open("w", encoding="utf-8") if output else sys.stdout
+    report = Report(sys.stderr)
     try:
-        return Path(name).read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise click.BadParameter(f"cannot read `{name}`: {exc.strerror or exc}", param_hint="CASES") from None
+        for name in cases:
+            try:
+                units, shape = runner.units_of(name)
+            except OSError as exc:
+                raise click.BadParameter(f"cannot read `{name}`: {exc.strerror or exc}", param_hint="CASES") from None
+            chunk = runner.STREAM_CHUNK if name == "-" else runner.CHUNK
+            each = runner.output_format(fmt, shape)
+            decided = pool.decide(units, chunk, each) if pool else (decider.decide(u, each) for u in units)
+            _write(out, report.count(decided), fmt, shape, flush=name == "-")
+        if fmt == "text":
+            out.write("\n" + render_library(decider.engine.law.identity) + "\n")
+    finally:
+        if pool:
+            pool.close()
+        if output:
+            out.close()
+        report.close()
+    if report.invalid:
+        sys.exit(EXIT_INVALID_CASE)
+    sys.exit(EXIT_NEEDS_REVIEW if report.needs_review and fail_on_review else EXIT_OK)
 
 
-def _is_array(raws, name: str) -> bool:
-    return bool(raws) and raws[0].origin.startswith(f"{name}[")
+def _write(out, decided, fmt: str, shape: str, flush: bool) -> None:
+    """Write decisions as they come: JSON lines, one JSON array, one JSON object, or text."""
+    from policylang.eval.runner import ARRAY, LINES
+
+    as_lines = fmt == "jsonl" or (fmt == "json" and shape == LINES)
+    first = True
+    for d in decided:
+        if as_lines:
+            out.write(d.text + "\n")
+        elif fmt == "json" and shape == ARRAY:
+            out.write(("[\n" if first else ",\n") + _indented(d.text))
+        elif fmt == "json":
+            out.write(d.text + "\n")
+        else:
+            out.write(("" if first else "\n\n") + d.text)
+        first = False
+        if flush:
+            out.flush()
+    if fmt == "json" and shape == ARRAY and not as_lines:
+        out.write("[]\n" if first else "\n]\n")
+    elif fmt == "text" and not first:
+        out.write("\n")
 
 
-def _print_decisions(decisions, name: str, fmt: str, several: bool) -> None:
-    objects = [d.to_json() for d in decisions]
-    if fmt == "jsonl" or (fmt == "json" and name.endswith(".jsonl")):
-        for obj in objects:
-            click.echo(json.dumps(obj, ensure_ascii=False))
-    elif fmt == "json":
-        click.echo(json.dumps(objects if several else objects[0], ensure_ascii=False, indent=2))
-    else:
-        click.echo("\n\n".join(render_decision(d) for d in decisions))
-
-
-# Commands that live with their feature: each module defines one click command, added here.
-FEATURE_COMMANDS: tuple[tuple[str, str], ...] = (
-    ("policylang.fmt.command", "fmt"),
-    ("policylang.lsp.command", "lsp"),
-    ("policylang.timeline", "timeline"),
-    ("policylang.analysis.command", "analyze"),
-    ("policylang.testing.command", "test"),
-)
-
-for _module, _name in FEATURE_COMMANDS:
-    cli.add_command(getattr(__import__(_module, fromlist=[_name]), _name))
+def _indented(text: str) -> str:
+    return "\n".join("  " + line for line in text.split("\n"))
 
 
 def main() -> None:

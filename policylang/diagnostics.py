@@ -56,6 +56,7 @@ MESSAGES: dict[str, str] = {
     "E209": "the default of `{field}` has type {found}, but the field is {expected}",
     "E210": "`{field}` cannot have a range: {why}",
     "E401": "division by zero in `{expr}`",
+    "E499": "a fault of policylang while deciding this case, please report it: {detail}",
     "E501": "the case is not valid JSON: {detail}",
     "E502": "missing required field `{field}`",
     "E503": "expected {expected}, found {found}",

@@ -5,7 +5,9 @@ Returns: the `Program` and every diagnostic of the stage that stopped (or warnin
 Guarantees: the pipeline is the list `STAGES`; each stage runs only when the ones before it
 reported no error; every file is parsed even when another has a syntax error, so one run shows
 every syntax error at once. The shipped stdlib is always part of the library unless
-`with_stdlib=False`; the same file named twice is read once.
+`with_stdlib=False`; the same file named twice is read once. A library that checked is kept in
+the user's cache (`cache.py`, keyed by the files' bytes and the package version), so loading it
+again reads no grammar and runs no checker: the parser and checker are imported only on a miss.
 """
 
 from __future__ import annotations
@@ -13,12 +15,10 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Iterable
 
-from policylang import ast
-from policylang.check.checker import check_program
+from policylang import ast, cache
 from policylang.diagnostics import Diagnostic, error
 from policylang.program import Program, build_program
 from policylang.source import SourceFile
-from policylang.syntax.parser import parse
 
 _PACKAGE = Path(__file__).resolve().parent
 
@@ -50,12 +50,25 @@ def ecp_files(paths: Iterable[Path | str]) -> list[Path]:
     return list(found)
 
 
-def _parse_all(files: list[Path]) -> tuple[list[ast.Module], list[Diagnostic]]:
-    modules, diags = [], []
+def _read_all(files: list[Path]) -> tuple[list[tuple[Path, bytes]], list[Diagnostic]]:
+    read, diags = [], []
     for path in files:
         try:
-            text = path.read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError) as exc:
+            read.append((path, path.read_bytes()))
+        except OSError as exc:
+            diags.append(error("E001", None, found=f"file `{path}` ({exc.__class__.__name__})",
+                               help="name a readable UTF-8 `.ecp` file or folder"))
+    return read, diags
+
+
+def _parse_all(read: list[tuple[Path, bytes]]) -> tuple[list[ast.Module], list[Diagnostic]]:
+    from policylang.syntax.parser import parse
+
+    modules, diags = [], []
+    for path, data in read:
+        try:
+            text = data.decode("utf-8")
+        except UnicodeDecodeError as exc:
             diags.append(error("E001", None, found=f"file `{path}` ({exc.__class__.__name__})",
                                help="name a readable UTF-8 `.ecp` file or folder"))
             continue
@@ -74,6 +87,8 @@ def _display(path: Path) -> str:
 
 
 def _check(program: Program) -> tuple[Program, list[Diagnostic]]:
+    from policylang.check.checker import check_program
+
     return program, check_program(program)
 
 
@@ -88,12 +103,19 @@ STAGES = (
 
 def load(paths: Iterable[Path | str], *, with_stdlib: bool = True) -> tuple[Program | None, list[Diagnostic]]:
     """Parse, index and check a library; the program is None when any stage reported an error."""
-    value = ecp_files([stdlib_dir(), *paths] if with_stdlib else list(paths))
-    diags: list[Diagnostic] = []
+    read, diags = _read_all(ecp_files([stdlib_dir(), *paths] if with_stdlib else list(paths)))
+    if any(d.is_error for d in diags):
+        return None, diags
+    files = [(_display(path), data) for path, data in read]
+    cached = cache.get(files)
+    if cached is not None:
+        return cached
+    value: object = read
     for _, stage in STAGES:
         value, diags = stage(value)
         if any(d.is_error for d in diags):
             return None, diags
+    cache.put(files, (value, diags))
     return value, diags
 
 

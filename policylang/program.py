@@ -9,7 +9,7 @@ so two programs of equal modules are interchangeable.
 
 from __future__ import annotations
 
-from typing import Iterator
+from typing import Iterator, NamedTuple
 
 import attrs
 
@@ -29,9 +29,9 @@ def clause_within(clause_id: str, scope: str) -> bool:
     return clause_id == scope or clause_id.startswith(scope + "(") or clause_id.startswith(scope + ".")
 
 
-@attrs.frozen(cache_hash=True)
-class ClauseKey:
-    """A clause by announcement and number: the identity used in decisions (`policy`, `clause`)."""
+class ClauseKey(NamedTuple):
+    """A clause by announcement and number: the identity used in decisions (`policy`, `clause`).
+    A named tuple: clause keys are looked up for every case, and a tuple hashes in C."""
     policy: str
     clause: str
 

@@ -17,7 +17,7 @@ import attrs
 from policylang import ast
 from policylang.check import types as T
 from policylang.diagnostics import Diagnostic, error
-from policylang.eval.builtins import BUILTINS
+from policylang.semantics.builtins import BUILTINS
 from policylang.program import CASE_RECORD, PRELUDE, Program
 from policylang.semantics import units
 

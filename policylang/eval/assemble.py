@@ -18,25 +18,14 @@ from typing import Any, Callable, Sequence
 from policylang import ast
 from policylang.diagnostics import Diagnostic, warning
 from policylang.eval.combine import Combined
-from policylang.eval.decision import (Classified, Decision, Duty, NotInForce, Overridden, Reason,
-                                      Suspended)
+from policylang.eval.decision import Classified, Decision, Duty, NotInForce, Overridden, Suspended
 from policylang.eval.law import Law
+from policylang.eval.values import MISSING
 from policylang.program import ClauseKey
 from policylang.semantics import calendar, outcomes, validity
 from policylang.semantics.screening import REVIEW_THRESHOLD as DEFAULT_REVIEW_THRESHOLD
 
 DutiesOf = Callable[[ClauseKey], Sequence[tuple[ast.Obligation, Any]]]
-
-
-def reason(law: Law, key: ClauseKey, effect: str) -> Reason:
-    """A clause that applies, cited as a reader would cite it, quoting its text (contract §4)."""
-    clause = law.program.clauses[key]
-    ann = law.program.announcements[key.policy]
-    texts = {t.lang: t.text for t in clause.texts}
-    quote = texts.get("en") or texts.get("zh")
-    citation = clause.source or (f"{ann.source}, {key.clause}" if ann.source else str(key))
-    source = f"{citation}: “{quote}”" if quote else citation
-    return Reason(key, effect, source, clause.title, texts, clause.url or ann.url)
 
 
 def duty(key: ClauseKey, ob: ast.Obligation, detail: Any, day: datetime.date) -> Duty:
@@ -53,7 +42,7 @@ def assemble(law: Law, case_id: Any, day: datetime.date, combined: Combined, dut
     reasons, duties = [], []
     for key, effect in combined.applying:
         if effect:
-            reasons.append(reason(law, key, effect))
+            reasons.append(law.reason(key, effect))
         duties += [duty(key, ob, detail, day) for ob, detail in duties_of(key)]
     reasons.sort(key=lambda r: outcomes.rank(r.effect))
     suspended, not_in_force = [], []
@@ -73,6 +62,19 @@ def assemble(law: Law, case_id: Any, day: datetime.date, combined: Combined, dut
         tuple(duties), tuple(suspended), tuple(not_in_force), tuple(overridden), tuple(screening),
         classified, (), warnings, library=law.identity,
         needs_review=any(s.score >= review_threshold for s in screening))
+
+
+SCREENED_PARTIES = ("exporter", "importer", "end_user")
+
+
+def screen_parties(screening, case, day: datetime.date) -> tuple:
+    """The near matches of the case's parties' names on the lists in force on the day."""
+    found = []
+    for role in SCREENED_PARTIES:
+        party = case.get(role)
+        if party is not MISSING and party.get("name") is not MISSING:
+            found += screening.near_matches(role, party.get("name"), day)
+    return tuple(found)
 
 
 def _calendar_warnings(duties: list[Duty]) -> tuple[Diagnostic, ...]:

@@ -17,14 +17,15 @@ import json
 import re
 from decimal import Decimal
 from fractions import Fraction
-from typing import Any
+from typing import Any, Callable
 
 import attrs
 
 from policylang.check import types as T
 from policylang.check.typecheck import ExprChecker
 from policylang.diagnostics import Diagnostic, error, warning
-from policylang.eval.expressions import Env, Evaluator
+from policylang import ast
+from policylang.eval.expressions import Context, Env, Evaluator
 from policylang.eval.values import MISSING, EnumValue, RecordValue
 from policylang.program import CASE_RECORD, Program
 from policylang.semantics import decimals, units
@@ -94,145 +95,245 @@ def _words(name: str) -> str:
     return re.sub(r"(?<!^)(?=[A-Z])", " ", name).lower()
 
 
-class CaseReader:
-    """Reads raw cases against the schema of one program."""
+class _Reading:
+    """The findings of reading one case: the errors that make it invalid, and the warnings."""
+    __slots__ = ("errors", "warnings")
 
-    def __init__(self, program: Program, evaluator: Evaluator):
+    def __init__(self) -> None:
+        self.errors: list[Diagnostic] = []
+        self.warnings: list[Diagnostic] = []
+
+
+@attrs.frozen
+class _FieldPlan:
+    """How one field of a record is read: its reader (for its type, resolved once), its default,
+    its range."""
+    name: str
+    read: Callable[[Any, str, "_Reading"], Any]
+    optional: bool
+    default: Callable[[dict], Any] | None     # computes the default from the record's other fields
+    constant: Any                              # the default's value when it reads no other field
+    minimum: Fraction | None
+    maximum: Fraction | None
+
+
+@attrs.frozen
+class _RecordPlan:
+    """How one record type is read: its fields in order, by name, and those a record must get a
+    value for when the case leaves them out (a default, or an error when required). An optional
+    field without a default is left out of the record: reading it gives `MISSING`."""
+    name: str
+    fields: tuple[_FieldPlan, ...]
+    by_name: dict[str, tuple[int, _FieldPlan]]
+    fill: tuple[_FieldPlan, ...]
+
+
+_COMPUTED = object()
+Defaults = Callable[[str, ast.Field], Callable[[dict], Any]]
+
+
+class CaseReader:
+    """Reads raw cases against the schema of one program. Build once, read many: each record
+    type's fields, their readers (one per type), ranges and constant defaults are resolved when
+    it is built (a reading plan per record type). A default that reads other fields of its record
+    (`made_in = origin`) is computed by `defaults`, given by the engine: the reference evaluator
+    by default, a compiled function in the compiled engine (which must agree, and is tested to)."""
+
+    def __init__(self, program: Program, evaluator: Evaluator | None = None, defaults: Defaults | None = None):
         self.program = program
-        self.types = ExprChecker(program)
-        self.evaluator = evaluator
+        self.evaluator = evaluator or Evaluator(Context(program, datetime.date.min, None, None, lambda code: False))
+        self.members = {name: {m.name: EnumValue(name, m.name) for m in decl.members}
+                        for name, decl in program.enums.items()}
+        self._defaults = defaults or self._evaluated_default
+        self._types = ExprChecker(program)
+        self._readers: dict[T.Type, Callable] = {}
+        self.plans: dict[str, _RecordPlan] = {}
+        for name in program.records:
+            self._record_plan(name)
+
+    def _evaluated_default(self, record: str, f: ast.Field) -> Callable[[dict], Any]:
+        evaluator = self.evaluator
+        return lambda fields: evaluator.eval(f.default, Env(record=fields, record_type=record))
+
+    def _record_plan(self, name: str) -> _RecordPlan:
+        if name not in self.plans:
+            self.plans[name] = None     # a record type that contains itself (`Service.for: Case`)
+            fields = []
+            for f in self.program.records[name].fields:
+                constant, compute = _COMPUTED, None
+                if f.default is not None and _constant_default(self.program, name, f.default):
+                    constant = self.evaluator.eval(f.default, Env(record={}, record_type=name))
+                elif f.default is not None:
+                    compute = self._defaults(name, f) or self._evaluated_default(name, f)
+                fields.append(_FieldPlan(f.name, self._reader(self._types.resolve_type(f.type)), f.optional,
+                                         compute, constant,
+                                         None if f.minimum is None else Fraction(f.minimum),
+                                         None if f.maximum is None else Fraction(f.maximum)))
+            self.plans[name] = _RecordPlan(name, tuple(fields), {f.name: (i, f) for i, f in enumerate(fields)},
+                                           tuple(f for f in fields if f.default is not None or not f.optional))
+        return self.plans[name]
 
     def read(self, raw: RawCase, default_date: datetime.date | None) -> CaseRead:
         if raw.parse_error is not None:
             return CaseRead(raw, None, (error("E501", detail=raw.parse_error, path=""),))
         if not isinstance(raw.data, dict):
             return CaseRead(raw, None, (error("E511", found=type(raw.data).__name__, path=""),))
-        data = dict(raw.data)
+        data = raw.data
         if data.get("date") is None and default_date is not None:
-            data["date"] = default_date.isoformat()
-        self._errors: list[Diagnostic] = []
-        self._warnings: list[Diagnostic] = []
+            data = {**data, "date": default_date.isoformat()}
+        st = _Reading()
         if data.get("date") is None:
-            self._errors.append(error("E512", path="date", help="pass `--date YYYY-MM-DD` for cases without one"))
+            st.errors.append(error("E512", path="date", help="pass `--date YYYY-MM-DD` for cases without one"))
         try:
-            value = self._record(CASE_RECORD, data, "")
+            value = self._record(CASE_RECORD, data, "", st)
         except _Invalid:
             value = None
-        if self._errors:
-            return CaseRead(raw, None, tuple(self._errors), tuple(self._warnings))
-        return CaseRead(raw, value, (), tuple(self._warnings))
+        if st.errors:
+            return CaseRead(raw, None, tuple(st.errors), tuple(st.warnings))
+        return CaseRead(raw, value, (), tuple(st.warnings))
 
     # -------------------------------------------------------------- records
 
-    def _record(self, name: str, data: Any, path: str) -> RecordValue:
-        decl = self.program.records[name]
-        if isinstance(data, str) and decl.fields:
-            data = {decl.fields[0].name: data}  # shorthand: "military" means {"use": "military"}
+    def _record(self, name: str, data: Any, path: str, st: _Reading) -> RecordValue:
+        plan = self.plans[name]
+        if isinstance(data, str) and plan.fields:
+            data = {plan.fields[0].name: data}  # shorthand: "military" means {"use": "military"}
         if not isinstance(data, dict):
-            self._fail(path, f"an object (`{name}`)", data)
-        known = {f.name for f in decl.fields}
-        for key in data:
-            if key not in known:
+            self._fail(path, f"an object (`{name}`)", data, st)
+        given: list[tuple[int, _FieldPlan]] = []
+        for key, value in data.items():
+            found = plan.by_name.get(key)
+            if found is None:
                 code = "W502" if name == PARAMETERS_RECORD else "W501"
-                self._warnings.append(warning(code, path=_join(path, key), field=_join(path, key), name=key,
-                                              help=_close(key, known)))
+                st.warnings.append(warning(code, path=_join(path, key), field=_join(path, key), name=key,
+                                           help=_close(key, plan.by_name)))
+            elif value is not None:
+                given.append(found)
+        if len(given) > 1:
+            given.sort()   # in the schema's order (positions are unique), so errors come in that order
         fields: dict[str, Any] = {}
         failed = False
-        for f in decl.fields:
-            if f.name in data and data[f.name] is not None:
-                try:
-                    fields[f.name] = self._value(self.types.resolve_type(f.type), data[f.name], _join(path, f.name))
-                    self._in_range(f, fields[f.name], _join(path, f.name))
-                except _Invalid:
-                    failed = True
-        for f in decl.fields:
-            if f.name in fields or (f.name in data and data[f.name] is not None):
+        prefix = path + "." if path else ""
+        for _, f in given:
+            try:
+                value = fields[f.name] = f.read(data[f.name], prefix + f.name, st)
+                if f.minimum is not None or f.maximum is not None:
+                    self._in_range(f, value, prefix + f.name, st)
+            except _Invalid:
+                failed = True
+        for f in plan.fill:
+            if f.name in fields or data.get(f.name) is not None:
                 continue
-            if f.default is not None:
-                env = Env(record=fields, record_type=name)
-                fields[f.name] = self.evaluator.eval(f.default, env)
-            elif f.optional:
-                fields[f.name] = MISSING
+            if f.constant is not _COMPUTED:
+                fields[f.name] = f.constant
+            elif f.default is not None:
+                fields[f.name] = f.default(fields)
             elif not (name == CASE_RECORD and f.name == "date"):
-                self._errors.append(error("E502", path=_join(path, f.name), field=_join(path, f.name)))
+                st.errors.append(error("E502", path=prefix + f.name, field=prefix + f.name))
                 failed = True
         if failed:
             raise _Invalid()
-        return RecordValue(name, fields)
+        return RecordValue.owning(name, fields)
 
-    def _in_range(self, f, value: Any, path: str) -> None:
+    def _in_range(self, f: _FieldPlan, value: Any, path: str, st: _Reading) -> None:
         """A decimal field's declared range (`share: decimal in [0, 1]`), contract §1."""
         low, high = f.minimum, f.maximum
-        if (low is None and high is None) or not isinstance(value, Fraction):
+        if not isinstance(value, Fraction):
             return
         if (low is not None and value < low) or (high is not None and value > high):
-            bounds = f"[{low}, {high}]" if high is not None else f"at least {low}"
-            self._errors.append(error("E513", path=path, value=_number(value), field=path,
-                                      why=f"it lies in {bounds}" if high is not None else f"it is {bounds}"))
+            bounds = f"[{_number(low)}, {_number(high)}]" if high is not None else f"at least {_number(low)}"
+            st.errors.append(error("E513", path=path, value=_number(value), field=path,
+                                   why=f"it lies in {bounds}" if high is not None else f"it is {bounds}"))
             raise _Invalid()
 
     # -------------------------------------------------------------- values
 
-    def _value(self, t: T.Type, data: Any, path: str) -> Any:
+    def _reader(self, t: T.Type) -> Callable[[Any, str, _Reading], Any]:
+        """The function that reads a value of type `t` (made once per type)."""
+        if t not in self._readers:
+            self._readers[t] = self._make_reader(t)
+        return self._readers[t]
+
+    def _make_reader(self, t: T.Type) -> Callable[[Any, str, _Reading], Any]:
+        fail = self._fail
         match t:
             case T.Prim("bool"):
-                if isinstance(data, bool):
-                    return data
-                self._fail(path, "true or false", data)
+                def read_bool(data, path, st):
+                    if data is True or data is False:
+                        return data
+                    fail(path, "true or false", data, st)
+                return read_bool
             case T.Prim("decimal"):
-                return self._decimal(data, path)
+                return self._decimal
             case T.Prim("text"):
-                if isinstance(data, str):
-                    return data
-                self._fail(path, "text", data)
+                def read_text(data, path, st):
+                    if isinstance(data, str):
+                        return data
+                    fail(path, "text", data, st)
+                return read_text
             case T.Prim("date"):
-                day = read_date(data)
-                if day is None:
-                    self._errors.append(error("E508", path=path, value=_show(data)))
-                    raise _Invalid()
-                return day
+                def read_day(data, path, st):
+                    day = read_date(data)
+                    if day is None:
+                        st.errors.append(error("E508", path=path, value=_show(data)))
+                        raise _Invalid()
+                    return day
+                return read_day
             case T.Prim("code"):
-                if isinstance(data, str) and CODE_PATTERN.match(data):
-                    return data
-                self._fail(path, "a control code such as `1C902.a`", data)
+                def read_code(data, path, st):
+                    if isinstance(data, str) and CODE_PATTERN.match(data):
+                        return data
+                    fail(path, "a control code such as `1C902.a`", data, st)
+                return read_code
             case T.QuantityT(dim):
-                return self._quantity(dim, data, path)
+                return lambda data, path, st: self._quantity(dim, data, path, st)
             case T.EnumT(name):
-                return self._enum(name, data, path)
+                members = self.members[name]
+
+                def read_member(data, path, st):
+                    member = members.get(data) if isinstance(data, str) else None
+                    return member if member is not None else self._enum(name, data, path, st)
+                return read_member
             case T.RecordT(name):
-                return self._record(name, data, path)
+                self._record_plan(name)
+                return lambda data, path, st: self._record(name, data, path, st)
             case T.ListT(el) | T.SetT(el):
-                if not isinstance(data, list):
-                    self._fail(path, "a list", data)
-                items, failed = [], False
-                for i, item in enumerate(data):
-                    try:
-                        items.append(self._value(el, item, f"{path}[{i}]"))
-                    except _Invalid:
-                        failed = True
-                if failed:
-                    raise _Invalid()
-                return tuple(items) if isinstance(t, T.ListT) else frozenset(items)
+                element = self._reader(el)
+                collect = tuple if isinstance(t, T.ListT) else frozenset
+
+                def read_collection(data, path, st):
+                    if not isinstance(data, list):
+                        fail(path, "a list", data, st)
+                    items, failed = [], False
+                    for i, item in enumerate(data):
+                        try:
+                            items.append(element(item, f"{path}[{i}]", st))
+                        except _Invalid:
+                            failed = True
+                    if failed:
+                        raise _Invalid()
+                    return collect(items)
+                return read_collection
         raise AssertionError(f"no reader for {t}")  # pragma: no cover - the checker rules it out
 
-    def _fail(self, path: str, expected: str, data: Any) -> None:
-        self._errors.append(error("E503", path=path, expected=expected, found=_show(data)))
+    def _fail(self, path: str, expected: str, data: Any, st: _Reading) -> None:
+        st.errors.append(error("E503", path=path, expected=expected, found=_show(data)))
         raise _Invalid()
 
-    def _decimal(self, data: Any, path: str) -> Fraction:
+    def _decimal(self, data: Any, path: str, st: _Reading) -> Fraction:
         if isinstance(data, bool) or not isinstance(data, (Decimal, str)):
-            self._fail(path, "a decimal", data)
+            self._fail(path, "a decimal", data, st)
         try:
             return decimals.read(data)
         except decimals.DecimalError as exc:
-            self._errors.append(error("E509", path=path, value=_show(data), help=_decimal_help(exc)))
+            st.errors.append(error("E509", path=path, value=_show(data), help=_decimal_help(exc)))
             raise _Invalid() from None
 
-    def _quantity(self, dimension: str, data: Any, path: str) -> Any:
+    def _quantity(self, dimension: str, data: Any, path: str, st: _Reading) -> Any:
         if dimension == "ratio" and (isinstance(data, Decimal) and not isinstance(data, bool)
                                      or isinstance(data, str) and decimals.JSON_NUMBER.fullmatch(data.strip())):
-            ratio = self._decimal(data.strip() if isinstance(data, str) else data, path)
-            self._physical(units.from_base(ratio, "ratio"), data, path)
+            ratio = self._decimal(data.strip() if isinstance(data, str) else data, path, st)
+            self._physical(units.from_base(ratio, "ratio"), data, path, st)
             return ratio     # a ratio may be a plain decimal: 0.9995, "0.9995" (contract §2)
         try:
             if isinstance(data, dict) and "value" in data:
@@ -240,50 +341,57 @@ class CaseReader:
                     raise units.UnitError("missing_unit", _show(data))
                 magnitude = data["value"]
                 if isinstance(magnitude, bool) or not isinstance(magnitude, (Decimal, str)):
-                    self._fail(path + ".value", "a decimal", magnitude)
-                self._decimal(magnitude, path + ".value")
+                    self._fail(path + ".value", "a decimal", magnitude, st)
+                self._decimal(magnitude, path + ".value", st)
                 q = units.make(Decimal(magnitude), str(data["unit"]), dimension)
             elif isinstance(data, str):
-                q = units.parse_quantity(data, dimension)
+                q = units.parse_quantity_cached(data, dimension)
             elif isinstance(data, Decimal):
                 raise units.UnitError("missing_unit", _show(data))
             else:
-                self._fail(path, f"a quantity of {dimension.replace('_', ' ')}", data)
+                self._fail(path, f"a quantity of {dimension.replace('_', ' ')}", data, st)
         except units.UnitError as exc:
             if exc.kind == "unknown_unit":
                 hints = units.suggest(exc.text)
-                self._errors.append(error("E506", path=path, unit=exc.text,
+                st.errors.append(error("E506", path=path, unit=exc.text,
                                           help=f"did you mean `{hints[0]}`?" if hints else None))
             elif exc.kind == "missing_unit":
-                self._errors.append(error("E507", path=path, value=exc.text))
+                st.errors.append(error("E507", path=path, value=exc.text))
             else:
-                self._errors.append(error("E509", path=path, value=exc.text))
+                st.errors.append(error("E509", path=path, value=exc.text))
             raise _Invalid() from None
         if q.dimension != dimension:
-            self._errors.append(error("E505", path=path, found=q.dimension.replace("_", " "),
+            st.errors.append(error("E505", path=path, found=q.dimension.replace("_", " "),
                                       expected=dimension.replace("_", " "),
                                       help=f"`{q.unit.symbol}` measures {q.dimension.replace('_', ' ')}"))
             raise _Invalid()
-        self._physical(q, data, path)
+        self._physical(q, data, path, st)
         return q
 
-    def _physical(self, q: units.Quantity, data: Any, path: str) -> None:
+    def _physical(self, q: units.Quantity, data: Any, path: str, st: _Reading) -> None:
         why = units.physical_range(q)
         if why is not None:
-            self._errors.append(error("E513", path=path, value=_show(data), field=path, why=why))
+            st.errors.append(error("E513", path=path, value=_show(data), field=path, why=why))
             raise _Invalid()
 
-    def _enum(self, name: str, data: Any, path: str) -> EnumValue:
-        members = [m.name for m in self.program.enums[name].members]
-        if isinstance(data, str) and data in members:
-            return EnumValue(name, data)
+    def _enum(self, name: str, data: Any, path: str, st: _Reading) -> EnumValue:
+        members = self.members[name]
         hint = None
         if isinstance(data, str):
             folded = {m.casefold(): m for m in members}
             hint = (f"did you mean `{folded[data.casefold()]}`?" if data.casefold() in folded
                     else _close(data, members))
-        self._errors.append(error("E504", path=path, what=_words(name), value=_show(data), help=hint))
+        st.errors.append(error("E504", path=path, what=_words(name), value=_show(data), help=hint))
         raise _Invalid()
+
+
+def _constant_default(program: Program, record: str, e: ast.Expr) -> bool:
+    """A default that reads no other field: a literal, an empty collection, a member name (not a
+    field of the record: `made_in = origin` is computed per record)."""
+    if isinstance(e, ast.Name):
+        return e.name in program.members and program.field(record, e.name) is None
+    return isinstance(e, (ast.BoolLit, ast.Number, ast.StringLit)) or \
+        (isinstance(e, (ast.SetLit, ast.ListLit)) and not e.items)
 
 
 def read_date(data: Any) -> datetime.date | None:

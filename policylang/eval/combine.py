@@ -18,7 +18,6 @@ engine both call `combine`), over the holding clauses only:
 from __future__ import annotations
 
 import datetime
-import functools
 from typing import Mapping, Sequence
 
 import attrs
@@ -46,35 +45,48 @@ def combine(law: Law, day: datetime.date, holding: Mapping[ClauseKey, Sequence[s
     """Which of the holding clauses apply on `day`, and why the others do not."""
     status = law.statuses_on(day)
     effect = {k: strongest(v) for k, v in holding.items()}
+    # Only holding clauses can apply, set aside or be set aside: relations to others are empty.
+    refined = {k: [r for r in law.refined[k] if r in holding] for k in holding if law.refined[k]}
+    excepted = {k: [t for t in law.excepted[k] if t in holding] for k in holding if law.excepted[k]}
+    exceptions = {k: [e for e in law.exceptions_to[k] if e in holding] for k in holding}
+    eligible_memo: dict[ClauseKey, bool] = {}
+    applies_memo: dict[ClauseKey, bool] = {}
+    would_memo: dict[ClauseKey, bool] = {}
 
-    @functools.cache
     def eligible(k: ClauseKey) -> bool:  # applies but for the exceptions to it
-        return (k in holding and status[k].in_force and refinement_met(k, applies)
-                and exception_scope_met(k, eligible))
+        if k not in eligible_memo:
+            eligible_memo[k] = False      # a cycle (the checker forbids them) applies nothing
+            eligible_memo[k] = (status[k].in_force and refinement_met(k, applies)
+                                and exception_scope_met(k, eligible))
+        return eligible_memo[k]
 
-    @functools.cache
     def applies(k: ClauseKey) -> bool:
-        return eligible(k) and not set_aside_by(k)
+        if k not in applies_memo:
+            applies_memo[k] = False
+            applies_memo[k] = eligible(k) and not set_aside_by(k)
+        return applies_memo[k]
 
-    @functools.cache
     def would_apply(k: ClauseKey) -> bool:  # ignoring time and exceptions, for reporting
-        return k in holding and refinement_met(k, would_apply) and exception_scope_met(k, would_apply)
+        if k not in would_memo:
+            would_memo[k] = False
+            would_memo[k] = refinement_met(k, would_apply) and exception_scope_met(k, would_apply)
+        return would_memo[k]
 
     def refinement_met(k: ClauseKey, pred) -> bool:
-        refined = law.refined[k]
-        return not refined or any(pred(r) and outcomes.requires_license(effect.get(r)) for r in refined)
+        if k not in refined:
+            return True
+        return any(pred(r) and outcomes.requires_license(effect[r]) for r in refined[k])
 
     def exception_scope_met(k: ClauseKey, pred) -> bool:
-        excepted = law.excepted[k]
-        return not excepted or any(pred(t) for t in excepted)
+        if k not in excepted:
+            return True
+        return any(pred(t) for t in excepted[k])
 
     def set_aside_by(k: ClauseKey) -> tuple[ClauseKey, ...]:
-        return tuple(e for e in law.exceptions_to[k] if applies(e))
+        return tuple(e for e in exceptions[k] if applies(e))
 
     applying, overridden, sleeping = [], [], []
-    for k in law.order:
-        if k not in holding:
-            continue
+    for k in sorted(holding, key=law.position.__getitem__):
         if applies(k):
             applying.append((k, effect[k]))
         elif eligible(k):

@@ -23,7 +23,7 @@ from typing import Any, Callable, Mapping
 import attrs
 
 from policylang import ast
-from policylang.eval.builtins import BUILTINS
+from policylang.semantics.builtins import BUILTINS
 from policylang.eval.values import MISSING, EnumValue, RecordValue, code_within
 from policylang.program import CASE_RECORD, Program
 from policylang.semantics import units
@@ -110,6 +110,52 @@ def _arith(op: str, left: Any, right: Any, expr: ast.Arith) -> Any:
     return value
 
 
+def aggregate(func: str, values: list) -> Any:
+    """`sum`, `count`, `min` or `max` of the values the body gave for the items that passed the
+    filter: `count` counts them all, the others skip missing values; `sum` of nothing is 0,
+    `min` and `max` of nothing are missing."""
+    if func == "count":
+        return Fraction(len(values))
+    values = [v for v in values if v is not MISSING]
+    if func == "sum":
+        if values and isinstance(values[0], units.Quantity):
+            return units.from_base(sum(v.base for v in values), values[0].dimension)
+        return sum(values, Fraction(0))
+    if not values:
+        return MISSING
+    pick = min if func == "min" else max
+    return pick(values, key=_comparable)
+
+
+def items(value: Any) -> tuple:
+    """The items of a collection value; a missing collection has none."""
+    return () if value is MISSING else tuple(value)
+
+
+def member(element: Any, collection: Any, negated: bool) -> bool:
+    """`element in collection` (or `not in`): false, also negated, for a missing element."""
+    if element is MISSING:
+        return False
+    found = any(equal(element, x) for x in items(collection))
+    return not found if negated else found
+
+
+def within(code: Any, scope: Any) -> bool:
+    """`code within scope`: the code lies under the scope code, or under any code of a set."""
+    if code is MISSING or scope is MISSING:
+        return False
+    scopes = scope if isinstance(scope, (frozenset, tuple)) else (scope,)
+    return any(code_within(code, s) for s in scopes)
+
+
+def negate(value: Any) -> Any:
+    if value is MISSING:
+        return MISSING
+    if isinstance(value, units.Quantity):
+        return units.from_base(-value.base, value.dimension)
+    return -value
+
+
 def _source(expr: ast.Expr) -> str:
     return expr.span.text() if expr.span is not None else type(expr).__name__
 
@@ -194,8 +240,7 @@ class Evaluator:
     # -------------------------------------------------------------- collections
 
     def _items(self, expr: ast.Expr, env: Env) -> tuple:
-        value = self.eval(expr, env)
-        return () if value is MISSING else tuple(value)
+        return items(self.eval(expr, env))
 
     def visit_Aggregate(self, e: ast.Aggregate, env: Env) -> Any:
         values = []
@@ -203,17 +248,7 @@ class Evaluator:
             inner = env.bind(e.var, item)
             if e.filter is None or self.truth(e.filter, inner):
                 values.append(self.eval(e.body, inner))
-        if e.func == "count":
-            return Fraction(len(values))
-        values = [v for v in values if v is not MISSING]
-        if e.func == "sum":
-            if values and isinstance(values[0], units.Quantity):
-                return units.from_base(sum(v.base for v in values), values[0].dimension)
-            return sum(values, Fraction(0))
-        if not values:
-            return MISSING
-        pick = min if e.func == "min" else max
-        return pick(values, key=_comparable)
+        return aggregate(e.func, values)
 
     def visit_Quantified(self, e: ast.Quantified, env: Env) -> bool:
         results = (self.truth(e.body, env.bind(e.var, item)) for item in self._items(e.collection, env))
@@ -226,17 +261,11 @@ class Evaluator:
         members = [self._member_of(i, element, env) for i in getattr(e.collection, "items", ())]
         if members and all(members):
             found = element in members
-        else:
-            found = any(equal(element, x) for x in self._items(e.collection, env))
-        return not found if e.negated else found
+            return not found if e.negated else found
+        return member(element, self.eval(e.collection, env), e.negated)
 
     def visit_Within(self, e: ast.Within, env: Env) -> bool:
-        code = self.eval(e.code, env)
-        scope = self.eval(e.scope, env)
-        if code is MISSING or scope is MISSING:
-            return False
-        scopes = scope if isinstance(scope, (frozenset, tuple)) else (scope,)
-        return any(code_within(code, s) for s in scopes)
+        return within(self.eval(e.code, env), self.eval(e.scope, env))
 
     # -------------------------------------------------------------- operators
 
@@ -260,12 +289,7 @@ class Evaluator:
         return _arith(e.op, self.eval(e.left, env), self.eval(e.right, env), e)
 
     def visit_Negate(self, e: ast.Negate, env: Env) -> Any:
-        value = self.eval(e.operand, env)
-        if value is MISSING:
-            return MISSING
-        if isinstance(value, units.Quantity):
-            return units.from_base(-value.base, value.dimension)
-        return -value
+        return negate(self.eval(e.operand, env))
 
     def visit_And(self, e, env):
         return self.truth(e.left, env) and self.truth(e.right, env)

@@ -30,7 +30,7 @@ import datetime
 
 from policylang import ast
 from policylang.diagnostics import Diagnostic, error
-from policylang.eval.assemble import DEFAULT_REVIEW_THRESHOLD, assemble
+from policylang.eval.assemble import DEFAULT_REVIEW_THRESHOLD, assemble, screen_parties
 from policylang.eval.cases import CaseReader, RawCase, read_date
 from policylang.eval.combine import combine
 from policylang.eval.decision import Classified, Decision
@@ -38,8 +38,6 @@ from policylang.eval.expressions import Context, EvaluationError, Evaluator
 from policylang.eval.law import Law
 from policylang.eval.values import MISSING, RecordValue
 from policylang.program import ClauseKey, Program
-
-SCREENED_PARTIES = ("exporter", "importer", "end_user")
 
 
 class Interpreter:
@@ -55,6 +53,7 @@ class Interpreter:
         self.controls, self.classifiers = self.law.controls, self.law.classifiers
         self.exceptions_to, self.refined, self.excepted = self.law.exceptions_to, self.law.refined, self.law.excepted
         self.statuses_on = self.law.statuses_on
+        self.reader = CaseReader(program)
 
     def _context(self, day: datetime.date, case: RecordValue | None) -> Context:
         return Context(self.program, day, case, self.screening, lambda code: self.law.is_controlled(code, day))
@@ -62,8 +61,7 @@ class Interpreter:
     # -------------------------------------------------------------- one case
 
     def decide(self, raw: RawCase, default_date: datetime.date | None = None) -> Decision:
-        reading_ctx = self._context(default_date or datetime.date.today(), None)
-        read = CaseReader(self.program, Evaluator(reading_ctx)).read(raw, default_date)
+        read = self.reader.read(raw, default_date)
         if read.value is None:
             return self.error(read.id, _date_of(raw) or default_date, read.errors, read.warnings)
         case = read.value
@@ -84,7 +82,7 @@ class Interpreter:
 
             code = case.get("item").get("control_code") if case.get("item") is not MISSING else MISSING
             return assemble(self.law, read.id, day, combined, duties_of, classified,
-                            tuple(self._screen(case, day)), read.warnings,
+                            screen_parties(self.screening, case, day), read.warnings,
                             None if code is MISSING else code, self.review_threshold)
         except EvaluationError as exc:
             return self.error(read.id, day, (error(exc.code, path="", **exc.values),), read.warnings)
@@ -109,14 +107,6 @@ class Interpreter:
     def _invalid(self, evaluator: Evaluator) -> list[Diagnostic]:
         return [error("E510", path=".".join(rule.path), message=rule.message)
                 for rule, _ in self.program.invalid_rules if evaluator.truth(rule.condition)]
-
-    def _screen(self, case: RecordValue, day: datetime.date):
-        found = []
-        for role in SCREENED_PARTIES:
-            party = case.get(role)
-            if party is not MISSING and party.get("name") is not MISSING:
-                found += self.screening.near_matches(role, party.get("name"), day)
-        return found
 
     # -------------------------------------------------------------- many cases
 

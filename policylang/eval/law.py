@@ -12,20 +12,24 @@ disagree on them; nothing here reads a case.
 
 from __future__ import annotations
 
+import bisect
 import datetime
 import functools
 import hashlib
 import re
-from importlib.metadata import PackageNotFoundError, version
 
 import attrs
 
 from policylang import ast
+from policylang._version import __version__
 from policylang.diagnostics import Diagnostic, warning
+from policylang.eval.decision import Reason
 from policylang.eval.values import code_within
 from policylang.program import ClauseKey, Program
 from policylang.semantics import validity
 from policylang.semantics.screening import Screening
+
+_MEMO_LIMIT = 100_000     # a memo that outgrows this (codes from untrusted cases) starts afresh
 
 # Contract §6: an announcement whose number is not known is named with `U` and its issue date.
 PROVISIONAL_ID = re.compile(r"^[A-Z]+-[0-9]{4}-U[0-9]{4}$")
@@ -45,10 +49,7 @@ class LibraryIdentity:
 
 
 def package_version() -> str:
-    try:
-        return version("policylang")
-    except PackageNotFoundError:  # pragma: no cover - running from a source tree never installed
-        return "0+unknown"
+    return __version__
 
 
 def library_identity(program: Program) -> LibraryIdentity:
@@ -59,6 +60,15 @@ def library_identity(program: Program) -> LibraryIdentity:
     digest = hashlib.sha256("".join(f"{name}\0{h}\n" for name, h in parts).encode()).hexdigest()
     checked = min((c.date for c in program.checked), default=None)
     return LibraryIdentity(package_version(), "sha256:" + digest, checked)
+
+
+def _announcement_days(ann: ast.Announcement) -> list[datetime.date]:
+    """The days an announcement without clauses starts and stops being in force."""
+    start = ann.effective or ann.issued
+    days = [start] if start else []
+    if ann.until:
+        days.append(ann.until + datetime.timedelta(days=1))
+    return days
 
 
 class Law:
@@ -83,26 +93,64 @@ class Law:
             self.controls += [(key, c) for c in clause.controls]
             self.classifiers += [(key, c) for c in clause.classifications]
         self.identity = library_identity(program)
-        self.screening = Screening(program.entity_lists, self.announcement_active)
-        # What depends on the date alone is computed once per date, not once per case.
-        self.statuses_on = functools.lru_cache(maxsize=4096)(self._statuses_on)
-        self._controlled = functools.lru_cache(maxsize=65536)(self._is_controlled)
+        # What depends on the date alone changes only on the days a status changes: the days
+        # between two such changes form a period, and what depends on the date alone (statuses,
+        # the control scopes in force, the entries of the lists in force, near matches) is
+        # computed once per period.
+        self.change_days = sorted({d for life in self.lives.values() for d in life.changes()}
+                                  | {d for a in program.announcements.values() for d in _announcement_days(a)})
+        self.position = {k: n for n, k in enumerate(self.order)}
+        self.screening = Screening(program.entity_lists, self.announcement_active, self.period)
+        self._statuses: dict[int, dict[ClauseKey, validity.Status]] = {}
+        self._controlled: dict[tuple[str, int], bool] = {}
+        self._named: dict[str, bool] = {}
+        self._reasons = functools.lru_cache(maxsize=4096)(self._reason)
 
     # -------------------------------------------------------------- time
 
-    def _statuses_on(self, day: datetime.date) -> dict[ClauseKey, validity.Status]:
-        return {k: self.lives[k].status(day) for k in self.order}
+    def period(self, day: datetime.date) -> int:
+        """The stretch of days `day` lies in: no clause changes status inside one."""
+        return bisect.bisect_right(self.change_days, day)
+
+    def statuses_on(self, day: datetime.date) -> dict[ClauseKey, validity.Status]:
+        """Every clause's status on the day (computed once per period)."""
+        period = self.period(day)
+        found = self._statuses.get(period)
+        if found is None:
+            found = self._statuses[period] = {k: self.lives[k].status(day) for k in self.order}
+        return found
 
     def announcement_active(self, policy: str, day: datetime.date) -> bool:
         return validity.announcement_in_force(self.program, self.lives, policy, day)
 
     def is_controlled(self, code: str, day: datetime.date) -> bool:
-        """Contract §5: a control-list clause in force on the day covers the code."""
-        return self._controlled(code, day)
+        """Contract §5: a control-list clause in force on the day covers the code (computed once
+        per code and period)."""
+        key = (code, self.period(day))
+        found = self._controlled.get(key)
+        if found is None:
+            if len(self._controlled) > _MEMO_LIMIT:
+                self._controlled.clear()
+            status = self.statuses_on(day)
+            found = self._controlled[key] = any(scope.covers(code) and status[k].in_force
+                                                for k, scope in self.controls)
+        return found
 
-    def _is_controlled(self, code: str, day: datetime.date) -> bool:
-        status = self.statuses_on(day)
-        return any(scope.covers(code) and status[key].in_force for key, scope in self.controls)
+    # -------------------------------------------------------------- citations
+
+    def reason(self, key: ClauseKey, effect: str) -> Reason:
+        """A clause that applies, cited as a reader would cite it, quoting its text (contract §4);
+        made once per clause and effect."""
+        return self._reasons(key, effect)
+
+    def _reason(self, key: ClauseKey, effect: str) -> Reason:
+        clause = self.program.clauses[key]
+        ann = self.program.announcements[key.policy]
+        texts = {t.lang: t.text for t in clause.texts}
+        quote = texts.get("en") or texts.get("zh")
+        citation = clause.source or (f"{ann.source}, {key.clause}" if ann.source else str(key))
+        source = f"{citation}: “{quote}”" if quote else citation
+        return Reason(key, effect, source, clause.title, texts, clause.url or ann.url)
 
     def revival(self, key: ClauseKey, day: datetime.date) -> validity.Window | None:
         """The suspension whose end alone makes a clause in force on `day` again, when no later
@@ -126,6 +174,14 @@ class Law:
     # -------------------------------------------------------------- codes
 
     def names_code(self, code: str) -> bool:
+        found = self._named.get(code)
+        if found is None:
+            if len(self._named) > _MEMO_LIMIT:
+                self._named.clear()
+            found = self._named[code] = self._names_code(code)
+        return found
+
+    def _names_code(self, code: str) -> bool:
         """Whether a control clause of the library, on any date, covers the code or heads an entry
         under it: `3C001.z` lies in `3C001`; the heading `2B902` holds `2B902.a`; a Wassenaar-style
         `3A001.a` lies in no scope (No. 58 controls `3A001 exactly`), nor does `2B104`.

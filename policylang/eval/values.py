@@ -39,7 +39,7 @@ class _Missing:
 MISSING = _Missing()
 
 
-@attrs.frozen
+@attrs.frozen(cache_hash=True)
 class EnumValue:
     """A member of an enumeration."""
     enum: str
@@ -57,6 +57,14 @@ class RecordValue:
 
     def get(self, name: str) -> Any:
         return self.fields.get(name, MISSING)
+
+    @classmethod
+    def owning(cls, type_: str, fields: dict[str, Any]) -> "RecordValue":
+        """A record over a dict the caller made for it and hands over (not copied)."""
+        record = object.__new__(cls)
+        object.__setattr__(record, "type", type_)
+        object.__setattr__(record, "fields", MappingProxyType(fields))
+        return record
 
 
 def code_within(code: str, scope: str) -> bool:

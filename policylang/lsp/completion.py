@@ -18,7 +18,7 @@ from lsprotocol import types as lsp
 
 from policylang import ast
 from policylang.check import types as T
-from policylang.eval.builtins import BUILTINS
+from policylang.semantics.builtins import BUILTINS
 from policylang.lsp.hover import type_text
 from policylang.lsp.lookup import path_before, resolve_path
 from policylang.lsp.positions import line_start

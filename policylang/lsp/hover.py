@@ -14,7 +14,7 @@ import datetime
 
 from policylang import ast
 from policylang.check import types as T
-from policylang.eval.builtins import BUILTINS
+from policylang.semantics.builtins import BUILTINS
 from policylang.fmt.doc import render
 from policylang.fmt.expressions import ExpressionPrinter
 from policylang.lsp import codes

@@ -17,11 +17,11 @@ from __future__ import annotations
 import datetime
 import functools
 
-import holidays
-
 
 @functools.cache
-def _calendar(year: int) -> holidays.HolidayBase:
+def _calendar(year: int):
+    import holidays    # imported when a due date is first counted: most decisions have none
+
     return holidays.China(years=range(year - 1, year + 2))
 
 

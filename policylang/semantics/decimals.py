@@ -18,6 +18,7 @@ policylang.semantics.decimals.DecimalError: not a decimal
 
 from __future__ import annotations
 
+import functools
 import re
 from decimal import Decimal, InvalidOperation
 from fractions import Fraction
@@ -37,8 +38,10 @@ class DecimalError(ValueError):
         self.reason = reason
 
 
+@functools.lru_cache(maxsize=65536)
 def read(value: object) -> Fraction:
-    """The exact value of a JSON number (a `Decimal`) or of a string holding one."""
+    """The exact value of a JSON number (a `Decimal`) or of a string holding one (remembered:
+    an order book repeats its numbers; a value that is no decimal raises each time)."""
     if isinstance(value, str):
         if len(value) > 4 * MAX_DIGITS or not JSON_NUMBER.fullmatch(value):
             raise DecimalError("not a decimal")

@@ -47,7 +47,7 @@ import datetime
 import functools
 import re
 import unicodedata
-from typing import Callable
+from typing import Callable, Hashable
 
 import attrs
 from rapidfuzz import fuzz, process
@@ -109,6 +109,7 @@ _CONTEXT_WEIGHT = 0.1       # the share of all weighted words in the score
 _MOST_NEAR_MATCHES = 5      # near matches reported per party, best first
 
 
+@functools.lru_cache(maxsize=65536)
 def normalise(name: str) -> str:
     """A name as screening compares it."""
     text = unicodedata.normalize("NFKC", name).casefold()
@@ -243,24 +244,44 @@ class _Targets:
 
 
 class Screening:
-    """The entity lists of a library, ready for look-ups on a given date."""
+    """The entity lists of a library, ready for look-ups on a given date.
 
-    def __init__(self, lists: dict[str, ast.EntityList], active: Callable[[str, datetime.date], bool]):
+    The entries in force depend on the date alone, and change only on the days some announcement
+    does: `period(day)` names the stretch of days a day lies in (by default the day itself), and
+    what depends on the entries in force (the entries, the near matches of a name) is computed
+    once per period."""
+
+    def __init__(self, lists: dict[str, ast.EntityList], active: Callable[[str, datetime.date], bool],
+                 period: Callable[[datetime.date], Hashable] | None = None):
         self.entries = [Entry(l.name, e.name, normalise(e.name), e.source)
                         for l in lists.values() for e in l.entries]
         self._targets = {e: _target_of(e) for e in self.entries}
         self._active = active
-        # the entries in force depend on the date alone: computed once per date and list
-        self._entries_on = functools.lru_cache(maxsize=1024)(self._entries_in_force)
-        self._targets_on = functools.lru_cache(maxsize=1024)(self._targets_in_force)
+        self._period = period or (lambda day: day)
+        self._day_of: dict[Hashable, datetime.date] = {}
+        self._entries_in = functools.lru_cache(maxsize=1024)(self._entries_in_force)
+        self._targets_in = functools.lru_cache(maxsize=1024)(self._targets_in_force)
+        self._near_in = functools.lru_cache(maxsize=65536)(self._near_matches_in)
 
-    def _entries_in_force(self, day: datetime.date, list_name: str | None = None) -> tuple[Entry, ...]:
+    def _key(self, day: datetime.date) -> Hashable:
+        key = self._period(day)
+        self._day_of.setdefault(key, day)
+        return key
+
+    def _entries_on(self, day: datetime.date, list_name: str | None = None) -> tuple[Entry, ...]:
+        return self._entries_in(self._key(day), list_name)
+
+    def _targets_on(self, day: datetime.date) -> "_Targets":
+        return self._targets_in(self._key(day))
+
+    def _entries_in_force(self, key: Hashable, list_name: str | None = None) -> tuple[Entry, ...]:
+        day = self._day_of[key]
         return tuple(e for e in self.entries
                      if (list_name is None or e.list == list_name)
                      and (e.source is None or self._active(e.source, day)))
 
-    def _targets_in_force(self, day: datetime.date) -> _Targets:
-        return _Targets.of(tuple(self._targets[e] for e in self._entries_on(day)))
+    def _targets_in_force(self, key: Hashable) -> _Targets:
+        return _Targets.of(tuple(self._targets[e] for e in self._entries_in(key)))
 
     def matches(self, name: str, list_name: str, day: datetime.date) -> Entry | None:
         """The entry a name matches exactly after normalisation, if any."""
@@ -276,6 +297,15 @@ class Screening:
         return bool(name) and self.matches(name, list_name, day) is not None
 
     def near_matches(self, role: str, name: str, day: datetime.date) -> list[NearMatch]:
+        """Entries close to a name but not equal to it after normalisation, best first (computed
+        once per name and period, see `_near`)."""
+        return [NearMatch(role, list_name, entry, score)
+                for list_name, entry, score in self._near_in(name, self._key(day))]
+
+    def _near_matches_in(self, name: str, key: Hashable) -> tuple[tuple[str, str, float], ...]:
+        return tuple((m.list, m.entry, m.score) for m in self._near(name, self._day_of[key]))
+
+    def _near(self, name: str, day: datetime.date) -> list[NearMatch]:
         """Entries close to a name but not equal to it after normalisation, best first.
 
         >>> from policylang import ast
@@ -305,8 +335,7 @@ class Screening:
             if score is not None:
                 scored.append((score, target.entry))
         scored.sort(key=lambda found: -found[0])
-        return [NearMatch(role, e.list, e.name, round(score, 1))
-                for score, e in scored[:_MOST_NEAR_MATCHES]]
+        return [NearMatch("", e.list, e.name, round(score, 1)) for score, e in scored[:_MOST_NEAR_MATCHES]]
 
 
 def _near_match_score(name: _Words, target: _Target) -> float | None:

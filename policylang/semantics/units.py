@@ -16,6 +16,7 @@ True
 from __future__ import annotations
 
 import difflib
+import functools
 import re
 from decimal import Decimal, InvalidOperation
 from fractions import Fraction
@@ -171,19 +172,19 @@ def suggest(symbol: str) -> list[str]:
 
 @attrs.frozen(eq=False)
 class Quantity:
-    """A magnitude in a unit. Equality and order compare the exact value in the base unit."""
+    """A magnitude in a unit. Equality and order compare the exact value in the base unit, `base`
+    (computed once, when the quantity is made)."""
 
     magnitude: Decimal | Fraction
     unit: Unit
+    base: Fraction = attrs.field(init=False, repr=False)
+
+    def __attrs_post_init__(self) -> None:
+        object.__setattr__(self, "base", Fraction(self.magnitude) * self.unit.factor + self.unit.offset)
 
     @property
     def dimension(self) -> str:
         return self.unit.dimension
-
-    @property
-    def base(self) -> Fraction:
-        """The value in the dimension's base unit, exactly."""
-        return Fraction(self.magnitude) * self.unit.factor + self.unit.offset
 
     def _key(self, other: object) -> tuple[Fraction, Fraction]:
         if isinstance(other, Quantity) and other.dimension == self.dimension:
@@ -266,6 +267,13 @@ def parse_quantity(text: str, expected: str | None = None) -> Quantity:
     if not symbol:
         raise UnitError("missing_unit", text)
     return make(magnitude, symbol, expected)
+
+
+@functools.lru_cache(maxsize=65536)
+def parse_quantity_cached(text: str, expected: str | None = None) -> Quantity:
+    """`parse_quantity`, remembered: an order book says "50 um" many times (quantities are
+    immutable; a text that cannot be read raises each time)."""
+    return parse_quantity(text, expected)
 
 
 def physical_range(q: Quantity) -> str | None:

@@ -1,9 +1,12 @@
-"""Built-in functions of the policy language.
+"""Built-in functions of the policy language: their signatures and their meaning, in one place.
 
-Takes: evaluated arguments and the evaluation context (the library, the case's date).
+Takes: evaluated arguments and the evaluation context (the case's date, the library's screening
+and control scopes).
 Returns: a value; each built-in has a signature the checker reads.
 Guarantees: built-ins are the only Python a policy reaches, and they are fixed here: a `.ecp` file
-names them, it cannot add to them. They read the case and the library and change nothing.
+names them, it cannot add to them. They read the case and the library and change nothing. This
+module lies below the checker, the interpreter and the compiled engine, which all call it, so
+the three cannot give a built-in two meanings.
 """
 
 from __future__ import annotations
@@ -33,20 +36,22 @@ def _listed(ctx, party: RecordValue, list_name) -> bool:
 
 
 def _controlled_by_listed(ctx, party: RecordValue, list_name, share: Decimal) -> bool:
-    """Listed, or controlled `share` or more by a party that is, through a chain of such links."""
+    """Listed, or controlled `share` or more by a party that is, through a chain of such links
+    (followed without recursion, so a chain of any depth is decided)."""
     seen: set[int] = set()
-
-    def walk(p) -> bool:
+    stack = [party]
+    while stack:
+        p = stack.pop()
         if p is MISSING or id(p) in seen:
-            return False
+            continue
         seen.add(id(p))
         if ctx.screening.is_listed(p, list_name.name, ctx.date):
             return True
         owners = p.get("owners")
-        return any(o.get("share") is not MISSING and o.get("share") >= share and walk(o.get("party"))
-                   for o in (owners if owners is not MISSING else ()))
-
-    return walk(party)
+        for o in (owners if owners is not MISSING else ()):
+            if o.get("share") is not MISSING and o.get("share") >= share:
+                stack.append(o.get("party"))
+    return False
 
 
 def _controlled(ctx, code) -> bool:
