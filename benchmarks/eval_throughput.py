@@ -1,58 +1,105 @@
-"""Benchmark: how fast the reference interpreter decides cases against the shipped library.
+"""Benchmark: how fast policylang decides a realistic order book, in process and end to end.
 
-Run: `python benchmarks/eval_throughput.py [--repeat N]`. Loads the shipped library once (timed
-apart), then decides every case of the corpus (`tests/corpus/*.yaml`) N times and prints cases
-per second and the peak memory of the process. Not a test: timing depends on the machine.
+Run: `python benchmarks/eval_throughput.py [--n 100000] [--interpreter-n 5000] [--million]`.
+
+In one run, on the realistic mix of `policylang.testing.mix` (codes inside and outside the
+library, categories with parameters around thresholds in mixed units, dates across every status
+change, every action, listed and near-miss parties, component lists):
+1. in process: the reference interpreter and the compiled engine deciding the same cases (each
+   decision turned into its JSON object), µs per case, cases per second, and their ratio; the
+   two are checked to agree on every case timed by both;
+2. end to end: `policylang eval --format jsonl` on a JSON-lines file of the mix, `--jobs 1` and
+   `--jobs 2`, cases per second and peak memory (the largest process); the two outputs must be
+   identical;
+3. with `--million`: the same command on 1,000,000 cases, for the memory bound.
+Not a test: timings depend on the machine, so only ratios measured in one run compare.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
-import resource
+import os
+import platform
+import subprocess
+import sys
+import tempfile
 import time
 from pathlib import Path
 
-import yaml
-
-from policylang.eval.cases import split_cases
-from policylang.eval.interpreter import Interpreter
+from policylang.engines import engine
 from policylang.library import load_shipped
+from policylang.testing.mix import raw_case, realistic_cases
 
-CORPUS = Path(__file__).resolve().parent.parent / "tests" / "corpus"
+
+def machine() -> str:
+    return f"{platform.platform()}; {platform.processor() or platform.machine()}; {os.cpu_count()} cores; Python {platform.python_version()}"
 
 
-def corpus_cases() -> list:
-    raws = []
-    for path in sorted(CORPUS.glob("*.yaml")):
-        doc = yaml.safe_load(path.read_text(encoding="utf-8"))
-        if doc.get("policies"):
-            continue
-        for entry in doc["cases"]:
-            if "case" in entry:
-                raws += split_cases(json.dumps(entry["case"], default=str), path.name)
-    return raws
+def in_process(n: int, interpreter_n: int) -> None:
+    program, _ = load_shipped()
+    interpreter, compiled = engine(program, "interpreter"), engine(program, "compiled")
+    raws = [raw_case(c) for c in realistic_cases(n)]
+    for raw in raws[:200]:                       # warm both: first-seen codes, dates, names
+        interpreter.decide(raw), compiled.decide(raw)
+    sample = raws[:interpreter_n]
+    started = time.perf_counter()
+    expected = [interpreter.decide(r).to_json() for r in sample]
+    slow = (time.perf_counter() - started) / len(sample)
+    started = time.perf_counter()
+    found = [compiled.decide(r).to_json() for r in raws]
+    fast = (time.perf_counter() - started) / len(raws)
+    disagree = sum(1 for a, b in zip(expected, found) if json.dumps(a, default=str) != json.dumps(b, default=str))
+    print(f"in process, realistic mix ({len(raws):,} cases; the interpreter on the first {len(sample):,}):")
+    print(f"  interpreter  {slow * 1e6:8.1f} µs/case  {1 / slow:10,.0f} cases/s")
+    print(f"  compiled     {fast * 1e6:8.1f} µs/case  {1 / fast:10,.0f} cases/s")
+    print(f"  ratio        {slow / fast:8.1f} x     disagreements {disagree}")
+
+
+# Runs a command and prints the CPU seconds and the peak memory (KiB) of its largest process.
+_MEASURED = ("import resource, subprocess, sys; subprocess.run(sys.argv[1:]); "
+             "r = resource.getrusage(resource.RUSAGE_CHILDREN); "
+             "print(r.ru_utime + r.ru_stime, r.ru_maxrss)")
+
+
+def end_to_end(n: int, jobs: tuple[int, ...]) -> None:
+    with tempfile.TemporaryDirectory() as tmp:
+        cases = Path(tmp) / "book.jsonl"
+        with cases.open("w", encoding="utf-8") as out:
+            for case in realistic_cases(n):
+                out.write(json.dumps(case, ensure_ascii=False) + "\n")
+        outputs, walls = {}, {}
+        print(f"end to end, `policylang eval --format jsonl`, {n:,} cases (JSON lines in and out):")
+        for j in jobs:
+            target = Path(tmp) / f"out{j}.jsonl"
+            started = time.perf_counter()
+            measured = subprocess.run([sys.executable, "-c", _MEASURED, sys.executable, "-m", "policylang", "eval",
+                                       "--format", "jsonl", "--jobs", str(j), "-o", str(target), str(cases)],
+                                      capture_output=True, text=True, check=False)
+            walls[j] = time.perf_counter() - started
+            cpu, peak = measured.stdout.split()
+            outputs[j] = target.read_bytes()
+            print(f"  --jobs {j}: {walls[j]:6.2f} s wall, {float(cpu):6.2f} s CPU, {n / walls[j]:9,.0f} cases/s, "
+                  f"{n / float(cpu):9,.0f} cases/s per core, peak memory {int(peak) / 1024:,.0f} MB")
+        if len(outputs) > 1:
+            print(f"  outputs identical across --jobs: {len(set(outputs.values())) == 1}")
+            print(f"  --jobs {jobs[-1]} / --jobs {jobs[0]}: {walls[jobs[0]] / walls[jobs[-1]]:.2f} x")
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--n", type=int, default=100_000, help="cases of the realistic mix")
+    parser.add_argument("--interpreter-n", type=int, default=5_000, help="of which the interpreter decides")
+    parser.add_argument("--million", action="store_true", help="also run the CLI on 1,000,000 cases")
     args = parser.parse_args()
+    print(f"machine: {machine()}")
     started = time.perf_counter()
-    program, diags = load_shipped()
-    assert program is not None, [d.message for d in diags]
-    interpreter = Interpreter(program)
-    loaded = time.perf_counter() - started
-    raws = corpus_cases()
-    started = time.perf_counter()
-    for _ in range(args.repeat):
-        interpreter.decide_all(raws)
-    elapsed = time.perf_counter() - started
-    decided = len(raws) * args.repeat
-    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(f"library loaded and checked in {loaded:.2f} s ({len(program.clauses)} clauses)")
-    print(f"{decided} decisions in {elapsed:.2f} s: {decided / elapsed:.0f} cases/s, "
-          f"{1000 * elapsed / decided:.2f} ms per case; peak memory {peak_mb:.0f} MB")
+    program, _ = load_shipped()
+    print(f"library loaded in {time.perf_counter() - started:.2f} s ({len(program.clauses)} clauses)")
+    in_process(args.n, args.interpreter_n)
+    end_to_end(args.n, (1, 2))
+    if args.million:
+        end_to_end(1_000_000, (1,))
 
 
 if __name__ == "__main__":

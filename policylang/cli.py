@@ -68,12 +68,13 @@ def _load_or_exit(paths, with_stdlib: bool = True, fmt: str = "text"):
 @cli.command()
 @click.argument("paths", nargs=-1, type=click.Path(exists=True, path_type=Path))
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
-def check(paths: tuple[Path, ...], fmt: str) -> None:
+@click.option("--no-stdlib", is_flag=True, help="Do not load the shipped stdlib: the policies bring their own schema.")
+def check(paths: tuple[Path, ...], fmt: str, no_stdlib: bool) -> None:
     """Check policies: syntax, names, types, units, clause references, dates.
 
     With no PATHS, checks the shipped stdlib and policies.
     """
-    program, diags = load(paths or [policies_dir()])
+    program, diags = load(paths or [policies_dir()], with_stdlib=not no_stdlib)
     if fmt == "json":
         click.echo(D.render_json(diags))
     elif diags:

@@ -17,7 +17,7 @@ with `repr`, names are the grammar's identifiers, every other constant is a modu
 >>> program, _ = load_shipped()
 >>> writer = Writer(program)
 >>> print(writer.expression(program.definitions["origin"][0].body, "attributes"))
-(M if (_t1 := c.cf.get('item', M)) is M else _t1.fields.get('origin', M))
+(M if (_t1 := c.cf.get('item', M)) is M else _t1.values.get('origin', M))
 """
 
 from __future__ import annotations
@@ -27,6 +27,8 @@ import itertools
 from decimal import Decimal
 from fractions import Fraction
 from typing import Any
+
+import attrs
 
 from policylang import ast
 from policylang.check import types as T
@@ -79,7 +81,10 @@ class Writer:
 
     def expression(self, e: ast.Expr, module: str, record: str | None = None) -> str:
         """An expression of a module: for a case (`c`), or for a default of `record` (`rf`)."""
-        return _Gen(self, self.types.module_scope(module), {}, record).gen(e)
+        scope = self.types.module_scope(module)
+        if record is not None:
+            scope = attrs.evolve(scope, record=record)
+        return _Gen(self, scope, {}, record).gen(e)
 
     def condition(self, e: ast.Expr, module: str) -> str:
         """A rule's condition: an expression that is True exactly when the interpreter's `truth` is."""
@@ -204,7 +209,7 @@ class _Gen:
         if self.plain:
             return f"get({self.gen(e.obj)}, {e.name!r})"
         t = self.w.temp()
-        return f"(M if ({t} := {self.gen(e.obj)}) is M else {t}.fields.get({e.name!r}, M))"
+        return f"(M if ({t} := {self.gen(e.obj)}) is M else {t}.values.get({e.name!r}, M))"
 
     def gen_Call(self, e: ast.Call) -> str:
         if self.record is not None:
@@ -289,6 +294,10 @@ class _Gen:
         a, b = self.w.temp(), self.w.temp()
         if self.plain:
             return f"compare({e.op!r}, {left}, {right})"
+        if left_type == right_type and isinstance(left_type, T.EnumT) and e.op in ("==", "!="):
+            # members are interned (`EnumValue`): equal exactly when identical
+            test = "is" if e.op == "==" else "is not"
+            return f"({self._given(a, left)} and {self._given(b, right)} and {a} {test} {b})"
         if left_type == right_type and (left_type in _PLAIN or isinstance(left_type, T.EnumT)):
             return f"({self._given(a, left)} and {self._given(b, right)} and {a} {_OPS[e.op]} {b})"
         if (isinstance(left_type, T.QuantityT) and left_type == right_type and left_type.dimension != "ratio"):

@@ -51,6 +51,10 @@ class CompiledRule:
     holds: Callable[[runtime.CaseContext], bool]
     details: tuple[tuple[ast.Obligation, Callable | None], ...]
     condition: ast.Expr
+    # A clause that refines others (or is an exception to others) can apply only where one of
+    # them holds: when all of them come before it in the library's order (so they are decided
+    # first) and its condition cannot raise, it is evaluated only then. Empty: always evaluated.
+    needs: tuple[frozenset[ClauseKey], ...] = ()
 
 
 class CompiledEngine:
@@ -71,6 +75,7 @@ class CompiledEngine:
             self.rules.append(CompiledRule(keys[n], len(self.rules), rule.effect, namespace[name], tuple(
                 (ob, namespace[detail] if detail else None) for ob, detail in zip(rule.obligations, details)),
                 rule.condition))
+        self.rules = [attrs.evolve(r, needs=self._needs(r)) for r in self.rules]
         self.classifiers: dict[str, list[tuple[ClauseKey, str, Callable]]] = {}
         for n, j, name in self._module.classifiers:
             c = clauses[n].classifications[j]
@@ -78,6 +83,9 @@ class CompiledEngine:
         self.invalid = [(program.invalid_rules[i][0], namespace[name]) for i, name in self._module.invalid]
         self.reader = CaseReader(program, defaults=self._module.default)
         self._candidates: dict[tuple, tuple[CompiledRule, ...]] = {}
+        self._signatures: dict[Any, tuple] = {}
+        self._by_action: dict[str | None, frozenset[int]] = {}
+        self._by_signature: dict[tuple, frozenset[int]] = {}
 
     # -------------------------------------------------------------- one case
 
@@ -86,7 +94,7 @@ class CompiledEngine:
         if read.value is None:
             return self.error(read.id, _date_of(raw) or default_date, read.errors, read.warnings)
         case = read.value
-        day = case.fields["date"]
+        day = case.values["date"]
         law = self.law
         try:
             case, classified = self._classify(case, day)
@@ -95,14 +103,23 @@ class CompiledEngine:
                        for rule, holds in self.invalid if holds(c)]
             if invalid:
                 return self.error(read.id, day, tuple(invalid), read.warnings)
-            item = case.fields.get("item", MISSING)
-            code = MISSING if item is MISSING else item.fields.get("control_code", MISSING)
+            item = case.values.get("item", MISSING)
+            code = MISSING if item is MISSING else item.values.get("control_code", MISSING)
             holding: dict[ClauseKey, list[CompiledRule]] = {}
-            action = case.fields.get("action")
+            effects: dict[ClauseKey, list[str | None]] = {}
+            action = case.values.get("action")
             for rule in self.candidates(getattr(action, "name", None), code):
+                needs = rule.needs
+                if needs and (needs[0].isdisjoint(holding) or (len(needs) > 1 and needs[1].isdisjoint(holding))):
+                    continue
                 if rule.holds(c):
-                    holding.setdefault(rule.key, []).append(rule)
-            combined = combine(law, day, {k: [r.effect for r in rules] for k, rules in holding.items()})
+                    if rule.key in holding:
+                        holding[rule.key].append(rule)
+                        effects[rule.key].append(rule.effect)
+                    else:
+                        holding[rule.key] = [rule]
+                        effects[rule.key] = [rule.effect]
+            combined = combine(law, day, effects)
 
             def duties_of(key: ClauseKey):
                 return [(ob, _detail(detail, c)) for rule in holding[key] for ob, detail in rule.details]
@@ -120,24 +137,51 @@ class CompiledEngine:
     def decide_all(self, raws: list[RawCase], default_date: datetime.date | None = None) -> list[Decision]:
         return [self.decide(raw, default_date) for raw in raws]
 
+    def _needs(self, rule: CompiledRule) -> tuple[frozenset[ClauseKey], ...]:
+        """The sets of clauses of which one must hold for the rule's clause to apply (see
+        `CompiledRule.needs`), when skipping it is exact."""
+        law, position = self.law, self.law.position
+        needs = tuple(frozenset(targets) for targets in (law.refined[rule.key], law.excepted[rule.key]) if targets)
+        if not needs or self.guards.may_raise(rule.condition):
+            return ()
+        if any(position[t] >= position[rule.key] for targets in needs for t in targets):
+            return ()
+        return needs
+
     def candidates(self, action: str | None, code: Any) -> tuple[CompiledRule, ...]:
         """The rules that can hold for a case with this action and code, in the library's order."""
-        key = (action, self.guards.signature(code))
+        signature = self._signatures.get(code)
+        if signature is None:
+            if len(self._signatures) > 100_000:
+                self._signatures.clear()
+            signature = self._signatures[code] = self.guards.signature(code)
+        key = (action, signature)
         found = self._candidates.get(key)
         if found is None:
-            found = self._candidates[key] = tuple(
-                r for r in self.rules if self.guards.can_hold(r.condition, action, key[1]))
+            # The rules that can hold for the action (whatever the code) and for the code's
+            # signature (whatever the action): a sound over-approximation of both together,
+            # each part computed once per action or signature and shared.
+            by_action, by_code = self._by_action.get(action), self._by_signature.get(signature)
+            if by_action is None:
+                by_action = self._by_action[action] = self._possible(self.guards.evaluator(action, None))
+            if by_code is None:
+                by_code = self._by_signature[signature] = self._possible(self.guards.evaluator(None, signature))
+            found = self._candidates[key] = tuple(r for r in self.rules if r.position in by_action
+                                                  and r.position in by_code)
         return found
 
+    def _possible(self, abstract) -> frozenset[int]:
+        return frozenset(r.position for r in self.rules if self.guards.holding(r.condition, abstract))
+
     def _classify(self, case: RecordValue, day: datetime.date) -> tuple[RecordValue, tuple[Classified, ...]]:
-        item = case.fields.get("item", MISSING)
+        item = case.values.get("item", MISSING)
         if item is MISSING or item.get("category") is MISSING or item.get("control_code") is not MISSING:
             return case, ()
         c = runtime.CaseContext(case, day, self.law.screening, lambda code: self.law.is_controlled(code, day))
         for key, code, holds in self.classifiers.get(item.get("category").name, ()):
             if holds(c):
-                item = RecordValue(item.type, {**item.fields, "control_code": code})
-                return RecordValue(case.type, {**case.fields, "item": item}), (Classified(code, key),)
+                item = RecordValue(item.type, {**item.values, "control_code": code})
+                return RecordValue(case.type, {**case.values, "item": item}), (Classified(code, key),)
         return case, ()
 
     # -------------------------------------------------------------- reading what runs

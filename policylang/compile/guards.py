@@ -101,14 +101,23 @@ class Guards:
         return (prefixes, code in self.literals, False)
 
     def can_hold(self, condition: ast.Expr, action: str | None, signature: tuple) -> bool:
-        if not self.enabled or action not in self.actions or self._may_raise(condition):
+        """Whether the condition can hold for some case with this action and code signature."""
+        return self.holding(condition, self.evaluator(action, signature))
+
+    def evaluator(self, action: str | None, signature: tuple | None) -> "_Abstract":
+        """An abstract evaluation knowing the action (None: unknown) and the code's signature
+        (None: unknown); it remembers the definitions it expands, so share it between rules."""
+        known = self.actions.get(action, UNKNOWN) if action is not None else UNKNOWN
+        code = _Code(signature, self.literals) if signature is not None else UNKNOWN
+        return _Abstract(self, known, code)
+
+    def holding(self, condition: ast.Expr, abstract: "_Abstract") -> bool:
+        if not self.enabled or self.may_raise(condition):
             return True
-        code = _Code(signature, self.literals)
         try:
-            truth = _Abstract(self, self.actions[action], code).truth(condition, {})
+            return abstract.truth(condition, {}) is not False
         except RecursionError:  # pragma: no cover - a definition chain too deep to expand
             return True
-        return truth is not False
 
     def covered(self, code: _Code) -> Any:
         """`controlled(code)`: false when no control scope covers codes of this signature (every
@@ -120,21 +129,51 @@ class Guards:
             return UNKNOWN      # covered by a scope: in force or not depends on the date
         return False
 
-    def _may_raise(self, e: ast.Expr) -> bool:
-        """Whether evaluating `e` may divide (and so raise E401), definitions expanded."""
+    def may_raise(self, e: ast.Expr) -> bool:
+        """Whether evaluating `e` may divide by zero (and so raise E401), definitions expanded.
+        A division is safe when its divisor is a non-zero number, or when it stands in the
+        `then` branch of an `if` whose condition requires the divisor `> 0` (or `!= 0`) as one
+        of its conjuncts: `if … and item.value > 0 then x / item.value else 0`."""
         key = id(e)
         if key not in self._raises:
             self._raises[key] = False       # cycles are checker errors; this stops any loop
-            self._raises[key] = any(self._raises_at(n) for n in _walk(e))
+            self._raises[key] = self._raises_in(e, frozenset())
         return self._raises[key]
 
-    def _raises_at(self, n: Any) -> bool:
-        if isinstance(n, ast.Arith) and n.op == "/":
+    def _raises_in(self, e: Any, nonzero: frozenset) -> bool:
+        if isinstance(e, tuple):
+            return any(self._raises_in(x, nonzero) for x in e)
+        if not hasattr(type(e), "__attrs_attrs__"):
+            return False
+        if isinstance(e, ast.Arith) and e.op == "/":
+            divisor_safe = e.right in nonzero or (isinstance(e.right, ast.Number) and e.right.value != 0)
+            if not divisor_safe:
+                return True
+        if isinstance(e, ast.Conditional):
+            return (self._raises_in(e.condition, nonzero)
+                    or self._raises_in(e.then, nonzero | _nonzero_facts(e.condition))
+                    or self._raises_in(e.otherwise, nonzero))
+        name = e.name if isinstance(e, ast.Name) else e.func if isinstance(e, ast.Call) else None
+        if name in self.program.definitions and self.may_raise(self.program.definitions[name][0].body):
             return True
-        name = n.name if isinstance(n, ast.Name) else n.func if isinstance(n, ast.Call) else None
-        if name in self.program.definitions:
-            return self._may_raise(self.program.definitions[name][0].body)
-        return False
+        return any(self._raises_in(getattr(e, f.name), nonzero)
+                   for f in type(e).__attrs_attrs__ if not f.name.endswith("span"))
+
+
+def _nonzero_facts(condition: ast.Expr) -> frozenset:
+    """The expressions a condition requires to be non-zero, read off its `and`-ed `x > 0`,
+    `0 < x` and `x != 0` tests."""
+    facts: set = set()
+    stack = [condition]
+    while stack:
+        c = stack.pop()
+        if isinstance(c, ast.And):
+            stack += [c.left, c.right]
+        elif isinstance(c, ast.Compare) and isinstance(c.right, ast.Number) and c.right.value == 0 and c.op in (">", "!="):
+            facts.add(c.left)
+        elif isinstance(c, ast.Compare) and isinstance(c.left, ast.Number) and c.left.value == 0 and c.op in ("<", "!="):
+            facts.add(c.right)
+    return frozenset(facts)
 
 
 class _Abstract:
@@ -170,7 +209,7 @@ class _Abstract:
             return self.memo[name]
         if self.program.field(CASE_RECORD, name) is not None:
             if name == "action":
-                return self.action
+                return self.action      # an `Action` member, or UNKNOWN
             if name == "item":
                 return _ITEM
             return UNKNOWN
@@ -181,7 +220,7 @@ class _Abstract:
     def v_Attribute(self, e: ast.Attribute, env: dict) -> Any:
         obj = self.value(e.obj, env)
         if obj is _ITEM and e.name == "control_code":
-            return self.code
+            return self.code            # a `_Code`, or UNKNOWN
         if isinstance(e.obj, ast.Name) and e.obj.name in self.program.enums and e.obj.name not in env:
             return EnumValue(e.obj.name, e.name)
         return UNKNOWN

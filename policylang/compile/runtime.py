@@ -30,7 +30,7 @@ class CaseContext:
     def __init__(self, case: RecordValue | None, day: datetime.date, screening: Any,
                  is_controlled_code: Callable[[str], bool]):
         self.case = case
-        self.cf = case.fields if case is not None else {}
+        self.cf = case.values if case is not None else {}
         self.memo: dict[str, Any] = {}
         self.date = day
         self.screening = screening
@@ -39,7 +39,7 @@ class CaseContext:
 
 def get(record: Any, name: str) -> Any:
     """`record.name`, missing when the record is."""
-    return MISSING if record is MISSING else record.fields.get(name, MISSING)
+    return MISSING if record is MISSING else record.values.get(name, MISSING)
 
 
 def within_any(code: Any, scopes: tuple[tuple[str, str], ...]) -> bool:

@@ -43,25 +43,31 @@ def assemble(law: Law, case_id: Any, day: datetime.date, combined: Combined, dut
     for key, effect in combined.applying:
         if effect:
             reasons.append(law.reason(key, effect))
-        duties += [duty(key, ob, detail, day) for ob, detail in duties_of(key)]
-    reasons.sort(key=lambda r: outcomes.rank(r.effect))
+        for ob, detail in duties_of(key):
+            duties.append(duty(key, ob, detail, day))
+    if len(reasons) > 1:
+        reasons.sort(key=_rank)
     suspended, not_in_force = [], []
     for key, st in combined.sleeping:
         if st.state == validity.SUSPENDED:
             suspended.append(Suspended(key, st.window.by, st.window.start, st.window.end))
         else:
             not_in_force.append(NotInForce(key, st.state, st.start, st.end))
-    overridden = [Overridden(k, by) for k, by in combined.overridden]
-    applying = [k for k, _ in combined.applying]
-    cited = [*applying, *(s.key for s in suspended), *(n.key for n in not_in_force),
-             *(o.key for o in overridden), *(c.key for c in classified)]
-    warnings = (tuple(reader_warnings) + _calendar_warnings(duties)
-                + law.warnings(day, code, cited, applying, [*(r.key for r in reasons), *(c.key for c in classified)]))
+    overridden = tuple(Overridden(k, by) for k, by in combined.overridden)
+    warnings = law.warnings(day, code, combined, classified, [r.key for r in reasons])
+    if reader_warnings:
+        warnings = tuple(reader_warnings) + warnings
+    if any(d.due is not None for d in duties):
+        warnings = warnings[:len(reader_warnings)] + _calendar_warnings(duties) + warnings[len(reader_warnings):]
     return Decision(
-        case_id, day, outcomes.most_restrictive(r.effect for r in reasons), tuple(reasons),
-        tuple(duties), tuple(suspended), tuple(not_in_force), tuple(overridden), tuple(screening),
+        case_id, day, outcomes.EFFECT_OUTCOME[reasons[0].effect] if reasons else "not_controlled", tuple(reasons),
+        tuple(duties), tuple(suspended), tuple(not_in_force), overridden, screening,
         classified, (), warnings, library=law.identity,
-        needs_review=any(s.score >= review_threshold for s in screening))
+        needs_review=bool(screening) and any(s.score >= review_threshold for s in screening))
+
+
+def _rank(reason) -> int:
+    return outcomes.rank(reason.effect)
 
 
 SCREENED_PARTIES = ("exporter", "importer", "end_user")

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime
 import difflib
+import functools
 import json
 import re
 from decimal import Decimal
@@ -129,6 +130,7 @@ class _RecordPlan:
 
 
 _COMPUTED = object()
+_STRAIGHT_LINE_FIELDS = 20     # records with more fields (Parameters) are read field by given field
 Defaults = Callable[[str, ast.Field], Callable[[dict], Any]]
 
 
@@ -147,9 +149,12 @@ class CaseReader:
         self._defaults = defaults or self._evaluated_default
         self._types = ExprChecker(program)
         self._readers: dict[T.Type, Callable] = {}
+        self._kinds: dict[Callable, Any] = {}      # a reader, and what straight-line code it allows
         self.plans: dict[str, _RecordPlan] = {}
         for name in program.records:
             self._record_plan(name)
+        self._fast = {name: self._straight_line(plan) for name, plan in self.plans.items()
+                      if len(plan.fields) <= _STRAIGHT_LINE_FIELDS}
 
     def _evaluated_default(self, record: str, f: ast.Field) -> Callable[[dict], Any]:
         evaluator = self.evaluator
@@ -194,7 +199,99 @@ class CaseReader:
 
     # -------------------------------------------------------------- records
 
+    def _straight_line(self, plan: _RecordPlan) -> Callable:
+        """A reader of one record type written out field by field (the plan as straight-line
+        code: what `_record` does, with no loop over the fields and no call for the common
+        cases of text, truth values and members). It hands any record with a field it does not
+        know to `_record`, which warns about it."""
+        env: dict[str, Any] = {"M": MISSING, "owning": RecordValue.owning, "Invalid": _Invalid,
+                               "error": error, "into": self._read_into, "generic": self._generic,
+                               "code_match": CODE_PATTERN.match, "KNOWN": frozenset(plan.by_name)}
+        lines = [f"def read_{plan.name}(data, path, st):",
+                 "    if not KNOWN.issuperset(data):",
+                 f"        return generic({plan.name!r}, data, path, st)",
+                 "    f = {}",
+                 "    bad = False"]
+        for n, field in enumerate(plan.fields):
+            env[f"F{n}"] = field
+            name = repr(field.name)
+            lines.append(f"    v = data.get({name})")
+            lines.append("    if v is not None:")
+            kind = self._kinds.get(field.read)
+            if kind == "text":
+                lines += [f"        if type(v) is str: f[{name}] = v",
+                          f"        else: bad = into(f, F{n}, v, path, st) or bad"]
+            elif kind == "bool":
+                lines += [f"        if v is True or v is False: f[{name}] = v",
+                          f"        else: bad = into(f, F{n}, v, path, st) or bad"]
+            elif kind == "code":
+                lines += [f"        if type(v) is str and code_match(v): f[{name}] = v",
+                          f"        else: bad = into(f, F{n}, v, path, st) or bad"]
+            elif isinstance(kind, dict):
+                env[f"E{n}"] = kind
+                lines += [f"        m = E{n}.get(v) if type(v) is str else None",
+                          f"        if m is not None: f[{name}] = m",
+                          f"        else: bad = into(f, F{n}, v, path, st) or bad"]
+            elif kind == "date":
+                env["read_date"] = read_date
+                lines += [f"        d = read_date(v)",
+                          f"        if d is not None: f[{name}] = d",
+                          f"        else: bad = into(f, F{n}, v, path, st) or bad"]
+            elif kind == "decimal" and field.minimum is None and field.maximum is None:
+                env["Decimal"], env["exact"] = Decimal, _exact_or_none
+                lines += [f"        x = exact(v) if type(v) is Decimal else None",
+                          f"        if x is not None: f[{name}] = x",
+                          f"        else: bad = into(f, F{n}, v, path, st) or bad"]
+            elif isinstance(kind, tuple):            # a record: its own straight-line reader
+                env[f"R{n}"] = kind[1]
+                lines += ["        if type(v) is dict:",
+                          "            try:",
+                          f"                f[{name}] = R{n}(v, path + '.' + {name} if path else {name}, st)",
+                          "            except Invalid:",
+                          "                bad = True",
+                          f"        else: bad = into(f, F{n}, v, path, st) or bad"]
+            else:
+                lines.append(f"        bad = into(f, F{n}, v, path, st) or bad")
+        for n, field in enumerate(plan.fields):
+            if field not in plan.fill or (plan.name == CASE_RECORD and field.name == "date" and field.default is None):
+                continue
+            name = repr(field.name)
+            lines.append(f"    if {name} not in f and data.get({name}) is None:")
+            if field.constant is not _COMPUTED:
+                env[f"K{n}"] = field.constant
+                lines.append(f"        f[{name}] = K{n}")
+            elif field.default is not None:
+                env[f"D{n}"] = field.default
+                lines.append(f"        f[{name}] = D{n}(f)")
+            else:
+                lines += [f"        where = path + '.' + {name} if path else {name}",
+                          "        st.errors.append(error('E502', path=where, field=where))",
+                          "        bad = True"]
+        lines += ["    if bad:", "        raise Invalid()", f"    return owning({plan.name!r}, f)"]
+        exec(compile("\n".join(lines), f"<policylang reader of {plan.name}>", "exec"), env)
+        return env[f"read_{plan.name}"]
+
+    def _read_into(self, fields: dict, f: _FieldPlan, value: Any, path: str, st: _Reading) -> bool:
+        """Read one given field into `fields`; True when it could not be read."""
+        where = path + "." + f.name if path else f.name
+        try:
+            fields[f.name] = f.read(value, where, st)
+            if f.minimum is not None or f.maximum is not None:
+                self._in_range(f, fields[f.name], where, st)
+        except _Invalid:
+            return True
+        return False
+
     def _record(self, name: str, data: Any, path: str, st: _Reading) -> RecordValue:
+        fast = self._fast.get(name)
+        if fast is not None:
+            if type(data) is str and self.plans[name].fields:
+                data = {self.plans[name].fields[0].name: data}   # shorthand: "military" is {"use": …}
+            if type(data) is dict:
+                return fast(data, path, st)
+        return self._generic(name, data, path, st)
+
+    def _generic(self, name: str, data: Any, path: str, st: _Reading) -> RecordValue:
         plan = self.plans[name]
         if isinstance(data, str) and plan.fields:
             data = {plan.fields[0].name: data}  # shorthand: "military" means {"use": "military"}
@@ -251,7 +348,15 @@ class CaseReader:
     def _reader(self, t: T.Type) -> Callable[[Any, str, _Reading], Any]:
         """The function that reads a value of type `t` (made once per type)."""
         if t not in self._readers:
-            self._readers[t] = self._make_reader(t)
+            reader = self._readers[t] = self._make_reader(t)
+            match t:
+                case T.Prim("text") | T.Prim("bool") | T.Prim("code") | T.Prim("date") | T.Prim("decimal"):
+                    self._kinds[reader] = t.name
+                case T.EnumT(name):
+                    self._kinds[reader] = self.members[name]
+                case T.RecordT(name):
+                    self._kinds[reader] = ("record", lambda data, path, st, _n=name: self._fast[_n](data, path, st)
+                                           if _n in self._fast else self._generic(_n, data, path, st))
         return self._readers[t]
 
     def _make_reader(self, t: T.Type) -> Callable[[Any, str, _Reading], Any]:
@@ -385,6 +490,14 @@ class CaseReader:
         raise _Invalid()
 
 
+def _exact_or_none(value: Decimal) -> Fraction | None:
+    """A JSON number's exact value, or None when it is out of bounds (the slow path says why)."""
+    try:
+        return decimals.read(value)
+    except decimals.DecimalError:
+        return None
+
+
 def _constant_default(program: Program, record: str, e: ast.Expr) -> bool:
     """A default that reads no other field: a literal, an empty collection, a member name (not a
     field of the record: `made_in = origin` is computed per record)."""
@@ -400,10 +513,17 @@ def read_date(data: Any) -> datetime.date | None:
     >>> read_date("2026-11-30"), read_date("20261130"), read_date("2026-W48-1")
     (datetime.date(2026, 11, 30), None, None)
     """
-    if not isinstance(data, str) or not DATE_PATTERN.fullmatch(data):
+    if not isinstance(data, str) or len(data) != 10:
+        return None
+    return _date_of_text(data)
+
+
+@functools.lru_cache(maxsize=65536)
+def _date_of_text(text: str) -> datetime.date | None:
+    if not DATE_PATTERN.fullmatch(text):
         return None
     try:
-        return datetime.date.fromisoformat(data)
+        return datetime.date.fromisoformat(text)
     except ValueError:
         return None
 

@@ -18,17 +18,14 @@ engine both call `combine`), over the holding clauses only:
 from __future__ import annotations
 
 import datetime
-from typing import Mapping, Sequence
-
-import attrs
+from typing import Mapping, NamedTuple, Sequence
 
 from policylang.eval.law import Law
 from policylang.program import ClauseKey
 from policylang.semantics import outcomes, validity
 
 
-@attrs.frozen
-class Combined:
+class Combined(NamedTuple):
     """What combining found for one case."""
     applying: tuple[tuple[ClauseKey, str | None], ...]          # clause, its effect (or None)
     overridden: tuple[tuple[ClauseKey, tuple[ClauseKey, ...]], ...]
@@ -37,13 +34,19 @@ class Combined:
 
 def strongest(effects: Sequence[str | None]) -> str | None:
     """The most restrictive effect of a clause's holding rules, or None (obligations only)."""
+    if len(effects) == 1:
+        return effects[0]
     present = [e for e in effects if e]
     return min(present, key=outcomes.rank) if present else None
 
 
 def combine(law: Law, day: datetime.date, holding: Mapping[ClauseKey, Sequence[str | None]]) -> Combined:
     """Which of the holding clauses apply on `day`, and why the others do not."""
+    if not holding:
+        return NOTHING
     status = law.statuses_on(day)
+    if law.related.isdisjoint(holding):
+        return _unrelated(law, holding, status)
     effect = {k: strongest(v) for k, v in holding.items()}
     # Only holding clauses can apply, set aside or be set aside: relations to others are empty.
     refined = {k: [r for r in law.refined[k] if r in holding] for k in holding if law.refined[k]}
@@ -94,3 +97,20 @@ def combine(law: Law, day: datetime.date, holding: Mapping[ClauseKey, Sequence[s
         elif would_apply(k) and not status[k].in_force:
             sleeping.append((k, status[k]))
     return Combined(tuple(applying), tuple(overridden), tuple(sleeping))
+
+
+NOTHING = Combined((), (), ())      # what combining finds when no clause holds
+
+
+def _unrelated(law: Law, holding, status) -> Combined:
+    """Combining when no holding clause refines, excepts or is excepted by another (most cases):
+    each applies when in force and is reported with its status otherwise."""
+    applying, sleeping = [], []
+    keys = sorted(holding, key=law.position.__getitem__) if len(holding) > 1 else holding
+    for k in keys:
+        st = status[k]
+        if st.state == validity.IN_FORCE:
+            applying.append((k, strongest(holding[k])))
+        else:
+            sleeping.append((k, st))
+    return Combined(tuple(applying), (), tuple(sleeping))

@@ -113,8 +113,17 @@ class Decision:
 
 
 def _reason(r: Reason) -> dict:
-    url = {"url": r.url} if r.url else {}
-    return {**_k(r.key), "effect": r.effect, "source": r.source, **url, "title": r.title, "text": r.text}
+    """A reason in JSON: made once per reason (reasons are shared between decisions), copied out."""
+    found = _REASONS.get(id(r))
+    if found is None or found[0] is not r:
+        url = {"url": r.url} if r.url else {}
+        found = (r, {**_k(r.key), "effect": r.effect, "source": r.source, **url, "title": r.title, "text": r.text})
+        if len(_REASONS) < 4096:
+            _REASONS[id(r)] = found     # the reason itself is kept too, so its id is not reused
+    return dict(found[1])
+
+
+_REASONS: dict[int, tuple[Reason, dict]] = {}
 
 
 def _k(key: ClauseKey) -> dict:

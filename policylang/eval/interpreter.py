@@ -100,8 +100,8 @@ class Interpreter:
         category = item.get("category").name
         for key, c in self.classifiers:
             if c.category == category and evaluator.truth(c.condition):
-                item = RecordValue(item.type, {**item.fields, "control_code": c.code})
-                return RecordValue(case.type, {**case.fields, "item": item}), (Classified(c.code, key),)
+                item = RecordValue(item.type, {**item.values, "control_code": c.code})
+                return RecordValue(case.type, {**case.values, "item": item}), (Classified(c.code, key),)
         return case, ()
 
     def _invalid(self, evaluator: Evaluator) -> list[Diagnostic]:

@@ -100,10 +100,23 @@ class Law:
         self.change_days = sorted({d for life in self.lives.values() for d in life.changes()}
                                   | {d for a in program.announcements.values() for d in _announcement_days(a)})
         self.position = {k: n for n, k in enumerate(self.order)}
+        # The clauses that refine, except or are excepted by another: combining is simple without.
+        self.related = frozenset(k for k in self.order if self.refined[k] or self.excepted[k] or self.exceptions_to[k])
         self.screening = Screening(program.entity_lists, self.announcement_active, self.period)
         self._statuses: dict[int, dict[ClauseKey, validity.Status]] = {}
         self._controlled: dict[tuple[str, int], bool] = {}
+        self._scopes_at: dict[str, list[tuple[ClauseKey, ast.ControlScope]]] = {}
+        for key, scope in self.controls:
+            self._scopes_at.setdefault(scope.value, []).append((key, scope))
         self._named: dict[str, bool] = {}
+        self._code_memo: dict[str, tuple[Diagnostic, ...]] = {}
+        # Clauses whose applying may need a warning: suspended once (a revival), a disputed
+        # reading, a provisional identifier.
+        self._noted = frozenset(k for k in self.order if self.lives[k].windows or program.clauses[k].disputed
+                                or PROVISIONAL_ID.match(k.policy))
+        self._disputed = frozenset(k for k in self.order if program.clauses[k].disputed)
+        self._provisional = frozenset(a for a in program.announcements if PROVISIONAL_ID.match(a))
+        self._revivals: dict[tuple[ClauseKey, int], validity.Window | None] = {}
         self._reasons = functools.lru_cache(maxsize=4096)(self._reason)
 
     # -------------------------------------------------------------- time
@@ -132,9 +145,18 @@ class Law:
             if len(self._controlled) > _MEMO_LIMIT:
                 self._controlled.clear()
             status = self.statuses_on(day)
-            found = self._controlled[key] = any(scope.covers(code) and status[k].in_force
-                                                for k, scope in self.controls)
+            found = self._controlled[key] = any(status[k].in_force for k in self.covering(code))
         return found
+
+    def covering(self, code: str) -> tuple[ClauseKey, ...]:
+        """The control clauses whose scopes cover the code, found by the code's prefixes."""
+        parts = code.split(".")
+        found = []
+        for n in range(1, len(parts) + 1):
+            for key, scope in self._scopes_at.get(".".join(parts[:n]), ()):
+                if scope.covers(code):
+                    found.append(key)
+        return tuple(found)
 
     # -------------------------------------------------------------- citations
 
@@ -188,40 +210,75 @@ class Law:
 
         Catch-all clauses (No. 62 I, second paragraph) apply whatever the code; a code no control
         clause names is still outside what the library's lists say (contract §4)."""
-        return any(scope.covers(code) or code_within(scope.value, code) for _, scope in self.controls)
+        if self.covering(code):
+            return True
+        prefix = code + "."
+        return any(value.startswith(prefix) for value in self._scopes_at)
 
     def placeholder_for(self, code: str) -> ast.Placeholder | None:
         return next((p for c, p in self.program.placeholders.items() if code_within(code, c)), None)
 
     # -------------------------------------------------------------- warnings (contract §4)
 
-    def warnings(self, day: datetime.date, code: str | None, cited: list[ClauseKey],
-                 applying: list[ClauseKey], readings: list[ClauseKey]) -> tuple[Diagnostic, ...]:
+    def warnings(self, day: datetime.date, code: str | None, combined, classified,
+                 reasons: list[ClauseKey]) -> tuple[Diagnostic, ...]:
         """The warnings a decision must carry: a code outside the library, a placeholder code, a
         revival inferred from a suspension's end, a disputed reading the outcome rests on, a
-        provisional identifier cited."""
+        provisional identifier cited (contract §4). `combined` says which clauses apply, are set
+        aside or would apply but sleep; `classified` which clause classified the item; `reasons`
+        the clauses that decided, in the decision's order."""
         found: list[Diagnostic] = []
-        if code is not None and not self.names_code(code):
-            found.append(warning("W402", path="item.control_code", item_code=code,
-                                 help="the outcome covers only the announcements in the library"))
-        placeholder = self.placeholder_for(code) if code is not None else None
-        if placeholder is not None:
-            found.append(warning("W403", path="item.control_code", item_code=code, reason=placeholder.doc))
+        if code is not None:
+            found += self._code_warnings(code)
+        applying = [k for k, _ in combined.applying]
+        if not self._noted.isdisjoint(applying) or classified or combined.sleeping or combined.overridden:
+            found += self._clause_warnings(day, applying, reasons, combined, classified)
+        return tuple(found)
+
+    def _code_warnings(self, code: str) -> tuple[Diagnostic, ...]:
+        found = self._code_memo.get(code)
+        if found is None:
+            if len(self._code_memo) > _MEMO_LIMIT:
+                self._code_memo.clear()
+            found = []
+            if not self.names_code(code):
+                found.append(warning("W402", path="item.control_code", item_code=code,
+                                     help="the outcome covers only the announcements in the library"))
+            placeholder = self.placeholder_for(code)
+            if placeholder is not None:
+                found.append(warning("W403", path="item.control_code", item_code=code, reason=placeholder.doc))
+            found = self._code_memo[code] = tuple(found)
+        return found
+
+    def _clause_warnings(self, day, applying, reasons, combined, classified) -> list[Diagnostic]:
+        found: list[Diagnostic] = []
         revived: dict[tuple[str, validity.Window], list[str]] = {}
-        for key in dict.fromkeys(applying):
-            window = self.revival(key, day)
+        period = self.period(day)
+        for key in applying:
+            if not self.lives[key].windows:
+                continue
+            memo = (key, period)
+            if memo not in self._revivals:
+                self._revivals[memo] = self.revival(key, day)
+            window = self._revivals[memo]
             if window is not None:
                 revived.setdefault((key.policy, window), []).append(key.clause)
         for (policy, window), clauses in revived.items():
             found.append(warning("W404", path="reasons", policy=policy, clauses=", ".join(clauses),
                                  by=str(window.by), end=window.end.isoformat(),
                                  help="the sources were checked through the library's `checked_through` date"))
-        for key in dict.fromkeys(readings):
-            note = self.program.clauses[key].disputed
-            if note:
-                found.append(warning("W405", path="reasons", clause=str(key), reading=note))
+        readings = [*reasons, *(c.key for c in classified)]
+        if not self._disputed.isdisjoint(readings):
+            for key in dict.fromkeys(readings):
+                note = self.program.clauses[key].disputed
+                if note:
+                    found.append(warning("W405", path="reasons", clause=str(key), reading=note))
+        cited = [*applying, *(k for k, _ in combined.sleeping), *(k for k, _ in combined.overridden),
+                 *(c.key for c in classified)]
+        if self._provisional.isdisjoint(k.policy for k in cited):
+            return found
         for policy in dict.fromkeys(k.policy for k in cited):
-            if PROVISIONAL_ID.match(policy):
+            if policy in self._provisional:
                 found.append(warning("W406", path="reasons", policy=policy,
                                      help="the announcement's number is not known; the library names it by its issue date"))
-        return tuple(found)
+        return found

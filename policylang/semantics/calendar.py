@@ -25,6 +25,7 @@ def _calendar(year: int):
     return holidays.China(years=range(year - 1, year + 2))
 
 
+@functools.lru_cache(maxsize=256)
 def has_data(year: int) -> bool:
     """Whether the official schedule of `year` (holidays with their make-up days) is known.
 
@@ -40,6 +41,7 @@ def is_working_day(day: datetime.date) -> bool:
     return _calendar(day.year).is_working_day(day)
 
 
+@functools.lru_cache(maxsize=65536)
 def working_days_after(start: datetime.date, count: int) -> datetime.date:
     """The `count`-th PRC working day after `start`."""
     day = start

@@ -259,13 +259,25 @@ class Screening:
         self._active = active
         self._period = period or (lambda day: day)
         self._day_of: dict[Hashable, datetime.date] = {}
+        self._key_of: dict[datetime.date, Hashable] = {}
+        self._key_of_period: dict[Hashable, Hashable] = {}
+        self._sources = tuple(dict.fromkeys(e.source for e in self.entries if e.source is not None))
         self._entries_in = functools.lru_cache(maxsize=1024)(self._entries_in_force)
         self._targets_in = functools.lru_cache(maxsize=1024)(self._targets_in_force)
         self._near_in = functools.lru_cache(maxsize=65536)(self._near_matches_in)
+        self._matches_in = functools.lru_cache(maxsize=65536)(self._matches_exactly)
 
     def _key(self, day: datetime.date) -> Hashable:
-        key = self._period(day)
-        self._day_of.setdefault(key, day)
+        """What the entries in force depend on: which listing announcements are in force (a few
+        states over all time, far fewer than the days or the periods of the law)."""
+        key = self._key_of.get(day)
+        if key is None:
+            period = self._period(day)
+            key = self._key_of_period.get(period)
+            if key is None:
+                key = self._key_of_period[period] = tuple(s for s in self._sources if self._active(s, day))
+            self._key_of[day] = key
+            self._day_of.setdefault(key, day)
         return key
 
     def _entries_on(self, day: datetime.date, list_name: str | None = None) -> tuple[Entry, ...]:
@@ -284,15 +296,21 @@ class Screening:
         return _Targets.of(tuple(self._targets[e] for e in self._entries_in(key)))
 
     def matches(self, name: str, list_name: str, day: datetime.date) -> Entry | None:
-        """The entry a name matches exactly after normalisation, if any."""
+        """The entry a name matches exactly after normalisation, if any (once per name, list and
+        period)."""
+        return self._matches_in(name, list_name, self._key(day))
+
+    def _matches_exactly(self, name: str, list_name: str, key: Hashable) -> Entry | None:
         normal = normalise(name)
-        return next((e for e in self._entries_on(day, list_name) if e.normal == normal), None)
+        return next((e for e in self._entries_in(key, list_name) if e.normal == normal), None)
 
     def is_listed(self, party, list_name: str, day: datetime.date) -> bool:
         """Listed: the party's `lists` names the list, or its name matches an entry in force on `day`."""
-        lists = party.get("lists") or frozenset()
-        if any(getattr(l, "name", None) == list_name for l in lists):
-            return True
+        lists = party.get("lists")
+        if lists:
+            for named in lists:
+                if getattr(named, "name", None) == list_name:
+                    return True
         name = party.get("name")
         return bool(name) and self.matches(name, list_name, day) is not None
 

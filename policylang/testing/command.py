@@ -34,10 +34,14 @@ def default_paths() -> list[Path]:
 @click.option("--coverage", is_flag=True, help="List the clauses no test exercises.")
 @click.option("--min-coverage", "min_coverage", type=click.FloatRange(0, 100), default=0.0,
               help="Fail when fewer than this percentage of clauses are exercised.")
-def test(paths, policy_dirs, date, junit, coverage, min_coverage) -> None:
+@click.option("--no-stdlib", is_flag=True, help="Do not load the shipped stdlib: the policies bring their own schema.")
+@click.option("--engine", type=click.Choice(["compiled", "interpreter"]), default="compiled", show_default=True,
+              help="The compiled engine, or the reference interpreter it agrees with.")
+def test(paths, policy_dirs, date, junit, coverage, min_coverage, no_stdlib, engine) -> None:
     """Run `test` blocks and YAML/JSON case files; report clause coverage."""
     try:
-        tests, libraries = collect(list(paths) or default_paths(), list(policy_dirs) or None)
+        tests, libraries = collect(list(paths) or default_paths(), list(policy_dirs) or None, engine,
+                                   with_stdlib=not no_stdlib)
         report = run_all(tests, libraries, date)
     except LibraryError as exc:
         click.echo("error: the library does not check:\n  " + "\n  ".join(exc.args[0]), err=True)

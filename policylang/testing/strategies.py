@@ -32,7 +32,8 @@ from policylang import ast
 from policylang.check import types as T
 from policylang.check.typecheck import ExprChecker
 from policylang.eval.cases import split_cases
-from policylang.eval.interpreter import Interpreter
+from policylang.engines import DEFAULT as DEFAULT_ENGINE
+from policylang.engines import engine as make_engine
 from policylang.library import load, policies_dir
 from policylang.program import CASE_RECORD, Program
 from policylang.semantics import units, validity
@@ -41,19 +42,20 @@ FILLER_NAMES = ("Example Trading Co.", "Example Components GmbH", "Example Logis
 
 
 @functools.lru_cache(maxsize=8)
-def library(paths: tuple[str, ...] = ()) -> tuple[Program, Interpreter]:
-    """The checked library and its interpreter (the shipped one for no paths), loaded once."""
+def library(paths: tuple[str, ...] = (), engine: str = DEFAULT_ENGINE) -> tuple[Program, Any]:
+    """The checked library and its engine (the shipped library and the compiled engine by
+    default), loaded once."""
     program, diags = load(list(paths) or [policies_dir()])
     if program is None:
         raise ValueError("; ".join(f"{d.code} {d.message}" for d in diags if d.is_error))
-    return program, Interpreter(program)
+    return program, make_engine(program, engine)
 
 
-def decide(case: dict, policies: tuple[str, ...] = ()) -> dict:
+def decide(case: dict, policies: tuple[str, ...] = (), engine: str = DEFAULT_ENGINE) -> dict:
     """The decision for a case, as `policylang eval --format json` prints it."""
-    _, interpreter = library(tuple(map(str, policies)))
+    _, decider = library(tuple(map(str, policies)), engine)
     raw = split_cases(json.dumps(case, ensure_ascii=False, default=str), "case.json")[0]
-    return interpreter.decide(raw).to_json()
+    return decider.decide(raw).to_json()
 
 
 def _walk(node: Any):

@@ -26,14 +26,15 @@ import json
 import time
 import xml.etree.ElementTree as ET
 from pathlib import Path
-from typing import Iterable
+from typing import Any, Iterable
 
 import attrs
 
 from policylang import ast
 from policylang.check.invariants import invariants_and_tests
 from policylang.eval.cases import RawCase, split_cases
-from policylang.eval.interpreter import Interpreter
+from policylang.engines import DEFAULT as DEFAULT_ENGINE
+from policylang.engines import engine as make_engine
 from policylang.library import ecp_files, load, policies_dir
 from policylang.program import ClauseKey, Program
 from policylang.testing.matching import mismatches
@@ -152,19 +153,21 @@ def file_tests(path: Path) -> list[CaseTest]:
 
 
 class Libraries:
-    """Interpreters, one per set of library paths, loaded once."""
+    """Engines (the compiled one by default), one per set of library paths, loaded once."""
 
-    def __init__(self, base: list[Path]):
+    def __init__(self, base: list[Path], engine: str = DEFAULT_ENGINE, with_stdlib: bool = True):
         self.base = base
-        self._loaded: dict[tuple[str, ...], tuple[Program, Interpreter]] = {}
+        self.engine = engine
+        self.with_stdlib = with_stdlib
+        self._loaded: dict[tuple[str, ...], tuple[Program, Any]] = {}
 
-    def get(self, extra: tuple[str, ...]) -> tuple[Program, Interpreter]:
+    def get(self, extra: tuple[str, ...]) -> tuple[Program, Any]:
         if extra not in self._loaded:
             paths = list(extra) if extra else list(self.base)
-            program, diags = load(paths)
+            program, diags = load(paths, with_stdlib=self.with_stdlib)
             if program is None:
                 raise LibraryError([f"{d.code} {d.message}" for d in diags if d.is_error])
-            self._loaded[extra] = (program, Interpreter(program))
+            self._loaded[extra] = (program, make_engine(program, self.engine))
         return self._loaded[extra]
 
 
@@ -193,16 +196,17 @@ def countable(program: Program) -> tuple[ClauseKey, ...]:
 
 def run_test(test: CaseTest, libraries: Libraries, default_date: datetime.date | None) -> Result:
     started = time.perf_counter()
-    _, interpreter = libraries.get(test.policies)
-    decision = interpreter.decide(test.raw, test.date or default_date).to_json()
+    _, engine = libraries.get(test.policies)
+    decision = engine.decide(test.raw, test.date or default_date).to_json()
     problems = tuple(mismatches(test.expect, decision))
     return Result(test, not problems, problems, decision, round(time.perf_counter() - started, 4))
 
 
-def collect(paths: Iterable[Path], policies: list[Path] | None = None) -> tuple[list[CaseTest], Libraries]:
+def collect(paths: Iterable[Path], policies: list[Path] | None = None, engine: str = DEFAULT_ENGINE,
+            with_stdlib: bool = True) -> tuple[list[CaseTest], Libraries]:
     """The tests under the paths, and the libraries to run them with."""
     ecp, cases = split_paths(paths)
-    libraries = Libraries([*(policies or [policies_dir()]), *ecp])
+    libraries = Libraries([*(policies or [policies_dir()]), *ecp], engine, with_stdlib)
     program, _ = libraries.get(())
     tests = block_tests(program, ecp)
     for path in cases:
