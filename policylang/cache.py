@@ -9,7 +9,11 @@ Guarantees:
   file, or another (or an edited) policylang, misses; the key is stored in the
   entry too and checked after reading, so a renamed or damaged entry is never trusted;
 - an entry is read with an unpickler that builds only policylang's own classes and plain data
-  (dates, decimals, fractions, tuples, frozensets): nothing in the cache can run other code;
+  (dates, decimals, fractions, tuples, frozensets), never a function or a module;
+- the cache is as trusted as the user's own files, no more: an entry of the compiled engine
+  holds generated Python, which is run. So the folder is used only when it belongs to the user
+  running policylang and nobody else may write to it (created with mode 0700); otherwise the
+  cache is not used at all;
 - the folder is the user's cache folder (`$POLICYLANG_CACHE_DIR`, else `$XDG_CACHE_HOME/policylang`,
   else `~/.cache/policylang`), safe to delete at any time; `POLICYLANG_CACHE_DIR=off` turns the
   cache off; a cache that cannot be written is simply not used.
@@ -32,7 +36,7 @@ from policylang.eval.law import package_version
 FORMAT = 1     # bump when what is stored changes shape
 _SAFE_MODULES = {
     "builtins": {"tuple", "list", "dict", "set", "frozenset", "str", "int", "float", "bool", "bytes",
-                 "object", "getattr"},
+                 "object"},
     "copyreg": {"_reconstructor", "__newobj__"},
     "datetime": {"date"},
     "decimal": {"Decimal"},
@@ -79,14 +83,29 @@ class _Unpickler(pickle.Unpickler):
     """Builds policylang's classes and plain data only."""
 
     def find_class(self, module: str, name: str) -> Any:
-        if module.startswith("policylang.") or name in _SAFE_MODULES.get(module, ()):
+        if name in _SAFE_MODULES.get(module, ()):
             return super().find_class(module, name)
+        if module.startswith("policylang.") and "." not in name:
+            found = super().find_class(module, name)
+            # a class of policylang's own, never a function or a module it imports (`os`)
+            if isinstance(found, type) and found.__module__.startswith("policylang."):
+                return found
         raise pickle.UnpicklingError(f"refusing {module}.{name} in the library cache")
+
+
+def _trusted(place: Path) -> bool:
+    """The folder is the user's own and nobody else can write to it."""
+    try:
+        st = place.stat()
+    except OSError:
+        return False
+    owner_ok = not hasattr(os, "getuid") or st.st_uid == os.getuid()
+    return owner_ok and not st.st_mode & 0o022
 
 
 def get(files: Sequence[tuple[str, bytes]]) -> Any | None:
     place = folder()
-    if place is None:
+    if place is None or not _trusted(place):
         return None
     wanted = key(files)
     try:
@@ -104,7 +123,9 @@ def put(files: Sequence[tuple[str, bytes]], value: Any) -> None:
         return
     wanted = key(files)
     try:
-        place.mkdir(parents=True, exist_ok=True)
+        place.mkdir(mode=0o700, parents=True, exist_ok=True)
+        if not _trusted(place):
+            return
         with tempfile.NamedTemporaryFile(dir=place, delete=False, suffix=".tmp") as out:
             pickle.dump((wanted, value), out, protocol=pickle.HIGHEST_PROTOCOL)
         os.replace(out.name, place / f"{wanted}.pickle")   # atomic: readers see all of it or none

@@ -46,6 +46,7 @@ _PLAIN = (T.DECIMAL, T.DATE, T.TEXT, T.CODE, T.BOOL)
 _BOOLEAN = (ast.Compare, ast.Member, ast.Within, ast.Given, ast.And, ast.Or, ast.Not, ast.Quantified,
             ast.BoolLit)
 _OPS = {"==": "==", "!=": "!=", "<": "<", "<=": "<=", ">": ">", ">=": ">="}
+_MIRROR = {"==": "==", "!=": "!=", "<": ">", "<=": ">=", ">": "<", ">=": "<="}   # a op b is b mirror(op) a
 
 
 class Unsupported(Exception):
@@ -247,16 +248,43 @@ class _Gen:
         if members is not None:
             test = "not in" if e.negated else "in"
             return f"(({t} := {self.gen(e.element)}) is not M and {t} {test} {self.w.constant(members)})"
+        if isinstance(element_type, T.EnumT) or element_type in (T.TEXT, T.CODE):
+            # a member or a text equals an item exactly when `==` says so (`member`'s `equal`
+            # without quantities), so Python's own `in` decides; a missing collection has no items
+            element, u = self.gen(e.element), self.w.temp()
+            given = []
+            if not self._is_constant(element):
+                given, element = [f"({t} := {element}) is not M"], t
+            if e.negated:
+                test = f"(({u} := {self.gen(e.collection)}) is M or {element} not in {u})"
+            else:
+                test = f"({u} := {self.gen(e.collection)}) is not M and {element} in {u}"
+            return "(" + " and ".join([*given, test]) + ")"
         return f"(({t} := {self.gen(e.element)}) is not M and member({t}, {self.gen(e.collection)}, {e.negated}))"
 
     def _member_constants(self, collection: ast.Expr, element_type: T.Type) -> frozenset | None:
-        """`x in {CN, HK}`: every item a bare member of the element's enumeration (read in it)."""
-        found = getattr(collection, "items", None)
-        if not found or not isinstance(element_type, T.EnumT):
-            return None
-        if not all(self._member_of(i, element_type) for i in found):
-            return None
-        return frozenset(EnumValue(element_type.name, i.name) for i in found)
+        """The items of a constant collection as a set a hash look-up may test, when equality of
+        the element's type is plain identity of value: `x in {CN, HK}` (bare members read in the
+        element's enumeration), `code in {"EAR99", "1C902.a"}` (texts or codes), or a definition
+        without parameters whose body is one of these. Else None, and `member` decides."""
+        match collection:
+            case ast.Name(name) if (name not in self.names and not self._record_field(name)
+                                    and not self._case_field(name) and name in self.program.definitions):
+                definition, _ = self.program.definitions[name]
+                return None if definition.params else self._member_constants(definition.body, element_type)
+            case ast.SetLit(found) | ast.ListLit(found) if found:
+                pass
+            case _:
+                return None
+        if isinstance(element_type, T.EnumT):
+            if not all(self._member_of(i, element_type) for i in found):
+                return None
+            return frozenset(EnumValue(element_type.name, i.name) for i in found)
+        if element_type in (T.TEXT, T.CODE):
+            values = [self._constant_value(i) for i in found]
+            if all(isinstance(v, str) for v in values):
+                return frozenset(values)
+        return None
 
     def _member_of(self, e: ast.Expr, other: T.Type) -> bool:
         """A bare name read in the other operand's enumeration (the interpreter's `_member_of`)."""
@@ -291,25 +319,61 @@ class _Gen:
             right, right_type = self.w.constant(EnumValue(left_type.name, e.right.name)), left_type
         else:
             right, right_type = self.gen(e.right), self.typeof(e.right)
-        a, b = self.w.temp(), self.w.temp()
         if self.plain:
             return f"compare({e.op!r}, {left}, {right})"
         if left_type == right_type and isinstance(left_type, T.EnumT) and e.op in ("==", "!="):
             # members are interned (`EnumValue`): equal exactly when identical
-            test = "is" if e.op == "==" else "is not"
-            return f"({self._given(a, left)} and {self._given(b, right)} and {a} {test} {b})"
+            return self._both(left, right, "is" if e.op == "==" else "is not")
+        if left_type == right_type == T.DECIMAL:
+            return self._rational(left, right, _OPS[e.op]) or self._both(left, right, _OPS[e.op])
         if left_type == right_type and (left_type in _PLAIN or isinstance(left_type, T.EnumT)):
-            return f"({self._given(a, left)} and {self._given(b, right)} and {a} {_OPS[e.op]} {b})"
+            return self._both(left, right, _OPS[e.op])
         if (isinstance(left_type, T.QuantityT) and left_type == right_type and left_type.dimension != "ratio"):
-            return (f"({self._given(a, left)} and {self._given(b, right)} "
-                    f"and {a}.base {_OPS[e.op]} {b}.base)")
+            return self._rational(left, right, _OPS[e.op], ".base") or self._both(left, right, _OPS[e.op], ".base")
         return f"compare({e.op!r}, {left}, {right})"
 
-    def _given(self, temp: str, text: str) -> str:
-        """`(temp := text) is not M`, binding `temp`; a constant is never missing, so it is just bound."""
-        if text in self.w.constants or text in ("True", "False") or text[:1] in ("'", '"'):
-            return f"(({temp} := {text}) is {temp})"
-        return f"(({temp} := {text}) is not M)"
+    def _rational(self, left: str, right: str, test: str, part: str = "") -> str | None:
+        """A decimal (or a quantity's base value) against a constant p/q, as integers: with x =
+        a/b (b > 0, a `Fraction` or an `int`), `x < p/q` exactly when `a*q < p*b`. The same
+        truth as `compare`, without `Fraction`'s own comparison (which is written in Python)."""
+        if self._is_constant(left) == self._is_constant(right):
+            return None
+        constant, variable = (left, right) if self._is_constant(left) else (right, left)
+        value = self.w.constants.get(constant)
+        if part:
+            value = getattr(value, "base", None)
+        if not isinstance(value, (Fraction, int)) or isinstance(value, bool):
+            return None
+        if constant is left:          # p/q < x  is  x > p/q
+            test = _MIRROR[test]
+        p, q = value.numerator, value.denominator
+        x = self.w.temp()
+        a, b = f"{x}.numerator", f"{x}.denominator"
+        if part:
+            y = self.w.temp()
+            a, b = f"({y} := {x}{part}).numerator", f"{y}.denominator"
+        return (f"(({x} := {variable}) is not M and {a}{f' * {q}' if q != 1 else ''} {test} "
+                f"{f'{p} * ' if p != 1 else ''}{b})")
+
+    def _both(self, left: str, right: str, test: str, part: str = "") -> str:
+        """`left test right` when neither operand is missing (the missing-value rule of `compare`),
+        each operand evaluated once; a constant is never missing and is used as it stands (a
+        quantity constant by its base value, folded here)."""
+        guards, operands = [], []
+        for text in (left, right):
+            if self._is_constant(text):
+                value = self.w.constants.get(text)
+                operands.append(self.w.constant(value.base, ("base", text)) if part and hasattr(value, "base")
+                                else text + part)
+                continue
+            temp = self.w.temp()
+            guards.append(f"({temp} := {text}) is not M")
+            operands.append(temp + part)
+        return "(" + " and ".join([*guards, f"{operands[0]} {test} {operands[1]}"]) + ")"
+
+    def _is_constant(self, text: str) -> bool:
+        """Generated text that names a constant or is a literal: never missing."""
+        return text in self.w.constants or text in ("True", "False") or text[:1] in ("'", '"')
 
     def gen_Given(self, e: ast.Given) -> str:
         return f"({self.gen(e.expr)} is {'' if e.negated else 'not '}M)"

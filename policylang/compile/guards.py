@@ -83,7 +83,7 @@ class Guards:
                     literals.add(node.code)
         self.literals = frozenset(literals)
         self.scopes = [c for clause in program.clauses.values() for c in clause.controls]
-        self._raises: dict[int, bool] = {}
+        self._raises: dict[int, tuple[Any, bool]] = {}
 
     def signature(self, code: Any) -> tuple:
         """What the guards know of a code: the library's literals it lies within (itself
@@ -134,11 +134,11 @@ class Guards:
         A division is safe when its divisor is a non-zero number, or when it stands in the
         `then` branch of an `if` whose condition requires the divisor `> 0` (or `!= 0`) as one
         of its conjuncts: `if … and item.value > 0 then x / item.value else 0`."""
-        key = id(e)
+        key = id(e)   # the node is kept with its answer, so its id cannot be reused meanwhile
         if key not in self._raises:
-            self._raises[key] = False       # cycles are checker errors; this stops any loop
-            self._raises[key] = self._raises_in(e, frozenset())
-        return self._raises[key]
+            self._raises[key] = (e, False)       # cycles are checker errors; this stops any loop
+            self._raises[key] = (e, self._raises_in(e, frozenset()))
+        return self._raises[key][1]
 
     def _raises_in(self, e: Any, nonzero: frozenset) -> bool:
         if isinstance(e, tuple):

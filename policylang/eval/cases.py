@@ -130,6 +130,7 @@ class _RecordPlan:
 
 
 _COMPUTED = object()
+_MEMO_LIMIT = 10_000           # texts remembered per field (`"50 um"` read once)
 _STRAIGHT_LINE_FIELDS = 20     # records with more fields (Parameters) are read field by given field
 Defaults = Callable[[str, ast.Field], Callable[[dict], Any]]
 
@@ -242,6 +243,32 @@ class CaseReader:
                 lines += [f"        x = exact(v) if type(v) is Decimal else None",
                           f"        if x is not None: f[{name}] = x",
                           f"        else: bad = into(f, F{n}, v, path, st) or bad"]
+            elif kind in ("decimal", "quantity"):
+                # A JSON number in range, or a text read before (`"0.001"`, `"50 um"`): the same
+                # value the slow path gives, which reads everything else and says what is wrong.
+                env["Decimal"], env["exact"], env["remember"] = Decimal, _exact_or_none, self._read_remembered
+                env[f"C{n}"] = {}
+                lo = "" if field.minimum is None else f"LO{n} <= x"
+                hi = "" if field.maximum is None else f"x <= HI{n}"
+                env[f"LO{n}"], env[f"HI{n}"] = field.minimum, field.maximum
+                in_range = " and ".join(t for t in (lo, hi) if t) or "True"
+                lines += ["        if type(v) is str:",
+                          f"            x = C{n}.get(v)",
+                          f"        elif type(v) is Decimal and {kind == 'decimal'}:",
+                          "            x = exact(v)",
+                          f"            if x is not None and not ({in_range}): x = None",
+                          "        else:",
+                          "            x = None",
+                          f"        if x is not None: f[{name}] = x",
+                          f"        else: bad = remember(C{n}, f, F{n}, v, path, st) or bad"]
+            elif isinstance(kind, tuple) and kind[0] == "members":     # a list or set of members
+                env[f"E{n}"], env[f"S{n}"] = kind[1], kind[2]
+                lines += ["        x = None",
+                          "        if type(v) is list:",
+                          f"            x = [E{n}.get(i) if type(i) is str else None for i in v]",
+                          "            if None in x: x = None",
+                          f"        if x is not None: f[{name}] = S{n}(x)",
+                          f"        else: bad = into(f, F{n}, v, path, st) or bad"]
             elif isinstance(kind, tuple):            # a record: its own straight-line reader
                 env[f"R{n}"] = kind[1]
                 lines += ["        if type(v) is dict:",
@@ -281,6 +308,18 @@ class CaseReader:
         except _Invalid:
             return True
         return False
+
+    def _read_remembered(self, memo: dict, fields: dict, f: _FieldPlan, value: Any, path: str,
+                         st: _Reading) -> bool:
+        """`_read_into`, remembering the value a text gave when it was read without a word (the
+        same text always reads the same: `"50 um"`, `"0.001"`); at most `_MEMO_LIMIT` texts."""
+        warned = len(st.warnings)
+        failed = self._read_into(fields, f, value, path, st)
+        if not failed and type(value) is str and len(st.warnings) == warned:
+            if len(memo) >= _MEMO_LIMIT:
+                memo.clear()
+            memo[value] = fields[f.name]
+        return failed
 
     def _record(self, name: str, data: Any, path: str, st: _Reading) -> RecordValue:
         fast = self._fast.get(name)
@@ -354,6 +393,11 @@ class CaseReader:
                     self._kinds[reader] = t.name
                 case T.EnumT(name):
                     self._kinds[reader] = self.members[name]
+                case T.QuantityT():
+                    self._kinds[reader] = "quantity"
+                case T.ListT(T.EnumT(name)) | T.SetT(T.EnumT(name)):
+                    self._kinds[reader] = ("members", self.members[name],
+                                           tuple if isinstance(t, T.ListT) else frozenset)
                 case T.RecordT(name):
                     self._kinds[reader] = ("record", lambda data, path, st, _n=name: self._fast[_n](data, path, st)
                                            if _n in self._fast else self._generic(_n, data, path, st))

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import concurrent.futures
 import datetime
+import gc
 import json
 import sys
 from collections import deque
@@ -119,6 +120,12 @@ def _stdin_units(stream: BinaryIO) -> tuple[Iterator[tuple], str]:
         return _document_units(first + stream.read(), "-")
 
 
+# Built once: `json.loads` and `json.dumps` with options build a new decoder or encoder per call.
+_DECODER = json.JSONDecoder(parse_float=Decimal, parse_int=Decimal)
+_LINE_ENCODER = json.JSONEncoder(ensure_ascii=False)
+_INDENT_ENCODER = json.JSONEncoder(ensure_ascii=False, indent=2)
+
+
 def raw_case(unit: tuple) -> RawCase:
     """The case a work unit holds, parsed as the contract reads JSON (numbers as decimals)."""
     kind, payload, origin = unit
@@ -129,7 +136,7 @@ def raw_case(unit: tuple) -> RawCase:
     except UnicodeDecodeError as exc:
         return RawCase(None, origin, f"the line is not UTF-8 (byte {exc.start + 1})")
     try:
-        return RawCase(json.loads(text, parse_float=Decimal, parse_int=Decimal), origin)
+        return RawCase(_DECODER.decode(text), origin)
     except ValueError as exc:
         return RawCase(None, origin, f"{getattr(exc, 'msg', exc)} at column {getattr(exc, 'colno', '?')}")
     except RecursionError:
@@ -150,6 +157,10 @@ class Decider:
                 raise RuntimeError("the library does not check")
             engine = make_engine(program, job.engine, job.review_threshold)
         self.engine, self.job = engine, job
+        # The library, its AST and the generated code live as long as the process: keep them out
+        # of the cyclic collector's full passes, which would otherwise walk them again and again
+        # while cases stream through (a tenth of the time on long inputs).
+        gc.freeze()
 
     def decide(self, unit: tuple, fmt: str | None = None) -> Decided:
         raw = raw_case(unit)
@@ -174,8 +185,8 @@ def render(decision: Decision, fmt: str) -> str:
     if fmt == "text":
         return render_text(decision)
     if fmt == "jsonl":
-        return json.dumps(decision.to_json(), ensure_ascii=False)
-    return json.dumps(decision.to_json(), ensure_ascii=False, indent=2)
+        return _LINE_ENCODER.encode(decision.to_json())
+    return _INDENT_ENCODER.encode(decision.to_json())
 
 
 def _id_of(raw: RawCase) -> Any:
