@@ -92,6 +92,8 @@ def check(paths: tuple[Path, ...], fmt: str, no_stdlib: bool) -> None:
               help="A folder or file of policies (repeatable). Default: the shipped policies.")
 @click.option("--no-stdlib", is_flag=True, help="Do not load the shipped stdlib: the policies bring their own schema.")
 @click.option("--date", "date", type=DATE, help="The date of cases that give none.")
+@click.option("--as-of", "as_of", type=DATE,
+              help="Decide every case as if its date were this one (what-if); decisions give both dates.")
 @click.option("--format", "fmt", type=click.Choice(["text", "json", "jsonl"]), default="text", show_default=True)
 @click.option("--output", "-o", "output", type=click.Path(dir_okay=False, writable=True, path_type=Path),
               help="Write the decisions to FILE instead of standard output.")
@@ -103,7 +105,7 @@ def check(paths: tuple[Path, ...], fmt: str, no_stdlib: bool) -> None:
               help="A near match of a party name scoring at least this needs review (`needs_review`).")
 @click.option("--fail-on-review", is_flag=True,
               help="Exit 3 when no case is invalid but some decision needs review (contract §7).")
-def eval_(cases: tuple[str, ...], policy_dirs: tuple[Path, ...], no_stdlib: bool, date, fmt: str, output,
+def eval_(cases: tuple[str, ...], policy_dirs: tuple[Path, ...], no_stdlib: bool, date, as_of, fmt: str, output,
           jobs: int, engine: str, review_threshold: float, fail_on_review: bool) -> None:
     """Decide CASES (.json or .jsonl files, or - for standard input) and explain why.
 
@@ -113,7 +115,7 @@ def eval_(cases: tuple[str, ...], policy_dirs: tuple[Path, ...], no_stdlib: bool
 
     paths = tuple(str(p) for p in (policy_dirs or [policies_dir()]))
     program, _ = _load_or_exit(paths, with_stdlib=not no_stdlib)
-    job = runner.EvalJob(paths, not no_stdlib, engine, review_threshold, date, fmt)
+    job = runner.EvalJob(paths, not no_stdlib, engine, review_threshold, date, fmt, as_of)
     decider = runner.Decider(job, make_engine(program, engine, review_threshold))
     jobs = jobs or os.cpu_count() or 1
     pool = runner.Pool(job, jobs) if jobs > 1 else None

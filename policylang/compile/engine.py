@@ -32,6 +32,7 @@ from policylang.compile import runtime
 from policylang.compile.codegen import Unsupported, Writer
 from policylang.compile.guards import Guards
 from policylang.diagnostics import error
+from policylang.eval.asof import decide_as_of
 from policylang.eval.assemble import DEFAULT_REVIEW_THRESHOLD, assemble, screen_parties
 from policylang.eval.cases import CaseReader, RawCase, read_date
 from policylang.eval.combine import combine
@@ -89,7 +90,14 @@ class CompiledEngine:
 
     # -------------------------------------------------------------- one case
 
-    def decide(self, raw: RawCase, default_date: datetime.date | None = None) -> Decision:
+    def decide(self, raw: RawCase, default_date: datetime.date | None = None,
+               as_of: datetime.date | None = None) -> Decision:
+        """The decision for one case; with `as_of`, as if its date were that day (`asof.py`)."""
+        if as_of is not None:
+            return decide_as_of(self._decide, raw, default_date, as_of)
+        return self._decide(raw, default_date)
+
+    def _decide(self, raw: RawCase, default_date: datetime.date | None) -> Decision:
         read = self.reader.read(raw, default_date)
         if read.value is None:
             return self.error(read.id, _date_of(raw) or default_date, read.errors, read.warnings)
@@ -134,8 +142,9 @@ class CompiledEngine:
         return Decision(case_id, day, "error", errors=tuple(errors), warnings=tuple(warnings),
                         library=self.law.identity)
 
-    def decide_all(self, raws: list[RawCase], default_date: datetime.date | None = None) -> list[Decision]:
-        return [self.decide(raw, default_date) for raw in raws]
+    def decide_all(self, raws: list[RawCase], default_date: datetime.date | None = None,
+                   as_of: datetime.date | None = None) -> list[Decision]:
+        return [self.decide(raw, default_date, as_of) for raw in raws]
 
     def _needs(self, rule: CompiledRule) -> tuple[frozenset[ClauseKey], ...]:
         """The sets of clauses of which one must hold for the rule's clause to apply (see

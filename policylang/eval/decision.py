@@ -88,8 +88,15 @@ class Decision:
     warnings: tuple[Diagnostic, ...] = ()
     library: Any = None             # the `LibraryIdentity` of the library that decided
     needs_review: bool = False
+    as_of: datetime.date | None = None  # decided as of this date, not the case's own (`--as-of`)
 
     def to_json(self) -> dict:
+        if self.as_of is not None:       # only then, so that every other decision stays as it was
+            found = self._json()
+            return {"id": found.pop("id"), "date": found.pop("date"), "as_of": _d(self.as_of), **found}
+        return self._json()
+
+    def _json(self) -> dict:
         return {
             "id": self.id,
             "date": _d(self.date),
@@ -146,7 +153,8 @@ def _diag(d: Diagnostic) -> dict:
 
 def render_text(decision: Decision) -> str:
     """The outcome first, then each reason with its article and quoted text, then duties and dates."""
-    head = f"{decision.id or '(no id)'}  {decision.date or ''}  {decision.outcome.upper()}"
+    dates = f"{decision.date or ''}" + (f" (decided as of {decision.as_of})" if decision.as_of else "")
+    head = f"{decision.id or '(no id)'}  {dates}  {decision.outcome.upper()}"
     lines = [head.rstrip()]
     for e in decision.errors:
         lines.append(f"  error[{e.code}] {e.path or '(case)'}: {e.message}" + (f" ({e.help})" if e.help else ""))

@@ -30,6 +30,7 @@ import datetime
 
 from policylang import ast
 from policylang.diagnostics import Diagnostic, error
+from policylang.eval.asof import decide_as_of
 from policylang.eval.assemble import DEFAULT_REVIEW_THRESHOLD, assemble, screen_parties
 from policylang.eval.cases import CaseReader, RawCase, read_date
 from policylang.eval.combine import combine
@@ -60,7 +61,14 @@ class Interpreter:
 
     # -------------------------------------------------------------- one case
 
-    def decide(self, raw: RawCase, default_date: datetime.date | None = None) -> Decision:
+    def decide(self, raw: RawCase, default_date: datetime.date | None = None,
+               as_of: datetime.date | None = None) -> Decision:
+        """The decision for one case; with `as_of`, as if its date were that day (`asof.py`)."""
+        if as_of is not None:
+            return decide_as_of(self._decide, raw, default_date, as_of)
+        return self._decide(raw, default_date)
+
+    def _decide(self, raw: RawCase, default_date: datetime.date | None) -> Decision:
         read = self.reader.read(raw, default_date)
         if read.value is None:
             return self.error(read.id, _date_of(raw) or default_date, read.errors, read.warnings)
@@ -110,8 +118,9 @@ class Interpreter:
 
     # -------------------------------------------------------------- many cases
 
-    def decide_all(self, raws: list[RawCase], default_date: datetime.date | None = None) -> list[Decision]:
-        return [self.decide(raw, default_date) for raw in raws]
+    def decide_all(self, raws: list[RawCase], default_date: datetime.date | None = None,
+                   as_of: datetime.date | None = None) -> list[Decision]:
+        return [self.decide(raw, default_date, as_of) for raw in raws]
 
 
 def _detail(evaluator: Evaluator, ob: ast.Obligation):

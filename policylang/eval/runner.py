@@ -46,6 +46,7 @@ class EvalJob:
     review_threshold: float
     default_date: datetime.date | None
     fmt: str
+    as_of: datetime.date | None = None
 
 
 @attrs.frozen
@@ -165,7 +166,7 @@ class Decider:
     def decide(self, unit: tuple, fmt: str | None = None) -> Decided:
         raw = raw_case(unit)
         try:
-            decision = self.engine.decide(raw, self.job.default_date)
+            decision = self.engine.decide(raw, self.job.default_date, self.job.as_of)
         except Exception as exc:  # a fault of policylang in one case never stops the others
             decision = Decision(_id_of(raw), None, "error", errors=(error(
                 "E499", path="", detail=f"{type(exc).__name__}: {exc}"),), library=self.engine.law.identity)
