@@ -149,3 +149,10 @@ def test_plugin_reads_the_library_from_ini(tmp_path: Path) -> None:
         '  expect {"outcome": "prohibited", "reasons": [{"policy": "TINY-2025-1", "clause": "1"}]}\n}\n')
     run = _pytest(tmp_path)
     assert run.returncode == 0 and "1 passed" in run.stdout, run.stdout[-2000:]
+
+
+def test_a_run_that_finds_no_tests_fails(tmp_path: Path) -> None:
+    (tmp_path / "policy.ecp").write_text("def x: bool = true\n", encoding="utf-8")
+    result = CliRunner().invoke(cli, ["test", str(tmp_path)])
+    assert result.exit_code == 1
+    assert "no tests found" in result.output

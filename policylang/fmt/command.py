@@ -1,7 +1,7 @@
 """`policylang fmt`: format `.ecp` files in place, or check or show what would change.
 
-Takes: paths of `.ecp` files or folders (default: the shipped stdlib and policies, as `check`
-takes them), or `-` for standard input.
+Takes: paths of `.ecp` files or folders, or `-` for standard input; with no paths, `--check` and
+`--diff` look at the shipped stdlib and policies (which are never rewritten).
 Returns: exit 0 when done (or, with `--check`, when every file is already formatted); 1 when
 `--check` finds a file that formatting would change; 2 when a file does not parse (its syntax
 diagnostics are printed, the file is left alone).
@@ -30,8 +30,12 @@ EXIT_OK, EXIT_WOULD_CHANGE, EXIT_CANNOT_RUN = 0, 1, 2
 def fmt(paths: tuple[str, ...], check: bool, show_diff: bool) -> None:
     """Format .ecp files in place (PATHS: files or folders, - for stdin).
 
-    With no PATHS, formats the shipped stdlib and policies.
+    With no PATHS, only looks: `--check` or `--diff` on the shipped stdlib and policies; it
+    never rewrites the installed library.
     """
+    if not paths and not (check or show_diff):
+        raise click.UsageError("give the files or folders to format (`policylang fmt .`); with no PATHS, "
+                               "only --check and --diff look at the shipped library, which is never rewritten")
     if paths == ("-",):
         _format_stdin(check, show_diff)
         return

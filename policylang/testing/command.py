@@ -46,6 +46,10 @@ def test(paths, policy_dirs, date, junit, coverage, min_coverage, no_stdlib, eng
     except LibraryError as exc:
         click.echo("error: the library does not check:\n  " + "\n  ".join(exc.args[0]), err=True)
         sys.exit(2)
+    if not tests:     # like pytest's exit 5: a run that tested nothing must not pass
+        click.echo("error: no tests found in " + ", ".join(str(p) for p in (paths or ("the shipped library",)))
+                   + " (`test` blocks in .ecp files, or .yaml/.json case files with `cases:`)", err=True)
+        sys.exit(1)
     click.echo(summary(report, coverage))
     if junit:
         junit.write_text(junit_xml(report), encoding="utf-8")

@@ -71,3 +71,13 @@ def test_without_paths_the_shipped_library_is_checked(monkeypatch, tmp_path):
     result = run("--check")
     assert result.exit_code == 1
     assert "b.ecp" in result.output and "a.ecp" not in result.output
+
+
+def test_no_paths_never_rewrites_the_installed_library():
+    from policylang.library import ecp_files, policies_dir, stdlib_dir
+    files = ecp_files([stdlib_dir(), policies_dir()])
+    before = {f: f.stat().st_mtime_ns for f in files}
+    refused = run()
+    assert refused.exit_code == 2 and "never rewritten" in refused.output
+    assert run("--check").exit_code == 0          # looking is allowed, and the library is formatted
+    assert {f: f.stat().st_mtime_ns for f in files} == before
