@@ -46,3 +46,23 @@ def test_vscode_reports_text_outside_the_language(tmp_path):
     junk = tmp_path / "junk.ecp"
     junk.write_text("def x = 1 @ 2\n", encoding="utf-8")
     assert [(u["line"], u["text"]) for u in unmatched([junk])] == [(1, "@")]
+
+
+PACKAGER = (EXTENSION / "node_modules" / "@vscode" / "vsce").is_dir() and (EXTENSION / "node_modules" / "esbuild").is_dir()
+
+
+@pytest.mark.skipif(NODE is None or shutil.which("npm") is None or not PACKAGER,
+                    reason="needs node, npm and `npm install` in editor-support/vscode")
+def test_the_extension_packages_as_one_bundled_vsix(tmp_path):
+    import zipfile
+    target = tmp_path / "policylang-ecp.vsix"
+    subprocess.run(["npm", "run", "bundle", "--silent"], cwd=EXTENSION, check=True, capture_output=True, timeout=300)
+    subprocess.run(["npx", "vsce", "package", "--no-dependencies", "--out", str(target)], cwd=EXTENSION,
+                   check=True, capture_output=True, timeout=300)
+    names = zipfile.ZipFile(target).namelist()
+    assert "extension/dist/extension.js" in names and "extension/syntaxes/ecp.tmLanguage.json" in names
+    assert not any("node_modules" in n for n in names)          # the client is inside the bundle
+    bundled = zipfile.ZipFile(target).read("extension/dist/extension.js").decode()
+    assert 'require("vscode-languageclient' not in bundled and "LanguageClient" in bundled
+    manifest = json.loads(zipfile.ZipFile(target).read("extension/package.json"))
+    assert manifest["main"] == "./dist/extension.js"
