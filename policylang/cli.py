@@ -175,7 +175,7 @@ def _indented(text: str) -> str:
 def main() -> None:
     """Entry point of the `policylang` console script."""
     try:
-        cli.main(standalone_mode=True)
+        cli.main(prog_name="policylang", standalone_mode=True)
     except SystemExit:
         raise
     except Exception as exc:  # an internal fault: one line, never a traceback, unless asked
@@ -184,3 +184,19 @@ def main() -> None:
         click.echo(f"error: internal error in policylang: {exc.__class__.__name__}: {exc} "
                    "(set POLICYLANG_DEBUG=1 for details and report it)", err=True)
         sys.exit(EXIT_CANNOT_RUN)
+
+
+@cli.command()
+@click.argument("shell", type=click.Choice(["bash", "zsh", "fish"]))
+def completion(shell: str) -> None:
+    """Print the completion script for SHELL (commands, options, file names).
+
+    \b
+    bash:  eval "$(policylang completion bash)"       (in ~/.bashrc)
+    zsh:   eval "$(policylang completion zsh)"        (in ~/.zshrc)
+    fish:  policylang completion fish > ~/.config/fish/completions/policylang.fish
+    """
+    from click.shell_completion import get_completion_class
+
+    source = get_completion_class(shell)(cli, {}, "policylang", "_POLICYLANG_COMPLETE")
+    click.echo(source.source())

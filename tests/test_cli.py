@@ -112,3 +112,17 @@ def test_eval_examples_from_another_directory_use_the_shipped_library(tmp_path: 
     decisions = json.loads(result.stdout)
     assert len(decisions) == len(json.loads(EXAMPLES.read_text()))
     assert all(d["outcome"] != "error" for d in decisions)
+
+
+@pytest.mark.parametrize("shell,marker", [("bash", "complete -o nosort -F"), ("zsh", "compdef"), ("fish", "fish_complete")])
+def test_completion_scripts_name_the_completion_variable(shell, marker) -> None:
+    done = run("completion", shell)
+    assert done.returncode == 0 and "_POLICYLANG_COMPLETE" in done.stdout and marker in done.stdout
+
+
+def test_completion_completes_commands() -> None:
+    import os
+    done = subprocess.run([sys.executable, "-m", "policylang"], capture_output=True, text=True, timeout=60,
+                          env={**os.environ, "COMP_WORDS": "policylang ev", "COMP_CWORD": "1",
+                               "_POLICYLANG_COMPLETE": "bash_complete"})
+    assert "plain,eval" in done.stdout.splitlines()
