@@ -156,3 +156,38 @@ def test_a_run_that_finds_no_tests_fails(tmp_path: Path) -> None:
     result = CliRunner().invoke(cli, ["test", str(tmp_path)])
     assert result.exit_code == 1
     assert "no tests found" in result.output
+
+
+NEW_POLICY = """
+announcement TEST-2026-99 {
+  title en "A new policy"
+  authority "TEST"
+  issued 2026-01-01
+
+  clause 1 "Gallium to the United States" {
+    text en "Gallium items to the United States need a licence."
+    when item.control_code within 3C001 and destination == US require license
+  }
+
+  clause 2 "Gallium to Canada" {
+    text en "Gallium items to Canada need a licence."
+    when item.control_code within 3C001 and destination == CA require license
+  }
+
+}
+
+test "gallium to the US" {
+  case {"date": "2026-02-01", "destination": "US", "item": {"control_code": "3C001.a"}}
+  expect outcome license_required
+}
+"""
+
+
+def test_coverage_counts_the_clauses_of_the_files_under_test(tmp_path: Path) -> None:
+    policy = tmp_path / "TEST-2026-99.ecp"
+    policy.write_text(NEW_POLICY, encoding="utf-8")
+    result = CliRunner().invoke(cli, ["test", str(policy), "--coverage"])
+    assert result.exit_code == 0, result.output
+    assert "clause coverage: 1/2 (50.0 %)" in result.output
+    assert "not exercised: TEST-2026-99 2" in result.output
+    assert "MOFCOM" not in result.output          # the shipped library is not counted

@@ -16,7 +16,7 @@ import click
 
 from policylang.library import policies_dir
 from policylang.options import DATE
-from policylang.testing.suite import LibraryError, collect, junit_xml, run_all, summary
+from policylang.testing.suite import LibraryError, collect, junit_xml, run_all, split_paths, summary
 
 
 def default_paths() -> list[Path]:
@@ -42,7 +42,8 @@ def test(paths, policy_dirs, date, junit, coverage, min_coverage, no_stdlib, eng
     try:
         tests, libraries = collect(list(paths) or default_paths(), list(policy_dirs) or None, engine,
                                    with_stdlib=not no_stdlib)
-        report = run_all(tests, libraries, date)
+        under_test = split_paths(paths)[0] if paths else []
+        report = run_all(tests, libraries, date, under_test or None)
     except LibraryError as exc:
         click.echo("error: the library does not check:\n  " + "\n  ".join(exc.args[0]), err=True)
         sys.exit(2)
