@@ -67,6 +67,8 @@ def test_eval_gives_one_decision_per_case_and_exit_1_for_an_invalid_one() -> Non
 def test_eval_jsonl_keeps_order_and_reports_a_bad_line() -> None:
     result = run("eval", "--policies", str(FIXTURE), "--date", "2025-07-01", str(HERE / "lines.jsonl"))
     assert result.returncode == 1
+    # the text names the line of a case it could not decide
+    assert f"(no id)  2025-07-01  ERROR  ({HERE / 'lines.jsonl'}:2)" in result.stdout
     result = run("eval", "--policies", str(FIXTURE), "--date", "2025-07-01", "--format", "json",
                  str(HERE / "lines.jsonl"))
     decisions = [json.loads(l) for l in result.stdout.splitlines()]

@@ -151,10 +151,13 @@ def _diag(d: Diagnostic) -> dict:
 
 # ------------------------------------------------------------------ text for people
 
-def render_text(decision: Decision) -> str:
-    """The outcome first, then each reason with its article and quoted text, then duties and dates."""
+def render_text(decision: Decision, origin: str | None = None) -> str:
+    """The outcome first, then each reason with its article and quoted text, then duties and dates;
+    an error decision also says where the case was read (`cases.jsonl:17`, `cases.json[3]`)."""
     dates = f"{decision.date or ''}" + (f" (decided as of {decision.as_of})" if decision.as_of else "")
     head = f"{decision.id or '(no id)'}  {dates}  {decision.outcome.upper()}"
+    if origin and decision.outcome == "error":
+        head += f"  ({origin})"
     lines = [head.rstrip()]
     for e in decision.errors:
         lines.append(f"  error[{e.code}] {e.path or '(case)'}: {e.message}" + (f" ({e.help})" if e.help else ""))

@@ -170,7 +170,7 @@ class Decider:
         except Exception as exc:  # a fault of policylang in one case never stops the others
             decision = Decision(_id_of(raw), None, "error", errors=(error(
                 "E499", path="", detail=f"{type(exc).__name__}: {exc}"),), library=self.engine.law.identity)
-        return Decided(render(decision, fmt or self.job.fmt), decision.outcome, len(decision.screening),
+        return Decided(render(decision, fmt or self.job.fmt, raw.origin), decision.outcome, len(decision.screening),
                        decision.needs_review)
 
     def decide_chunk(self, units: list[tuple], fmt: str | None = None) -> list[Decided]:
@@ -182,9 +182,9 @@ def output_format(fmt: str, shape: str) -> str:
     return "jsonl" if fmt == "json" and shape == LINES else fmt
 
 
-def render(decision: Decision, fmt: str) -> str:
+def render(decision: Decision, fmt: str, origin: str | None = None) -> str:
     if fmt == "text":
-        return render_text(decision)
+        return render_text(decision, origin)
     if fmt == "jsonl":
         return _LINE_ENCODER.encode(decision.to_json())
     return _INDENT_ENCODER.encode(decision.to_json())
