@@ -69,7 +69,8 @@ def _load_or_exit(paths, with_stdlib: bool = True, fmt: str = "text"):
 @click.argument("paths", nargs=-1, type=click.Path(exists=True, path_type=Path))
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 @click.option("--no-stdlib", is_flag=True, help="Do not load the shipped stdlib: the policies bring their own schema.")
-def check(paths: tuple[Path, ...], fmt: str, no_stdlib: bool) -> None:
+@click.option("--deny-warnings", is_flag=True, help="Fail (exit 2) on any warning too, as a CI gate.")
+def check(paths: tuple[Path, ...], fmt: str, no_stdlib: bool, deny_warnings: bool) -> None:
     """Check policies: syntax, names, types, units, clause references, dates.
 
     With no PATHS, checks the shipped stdlib and policies.
@@ -80,6 +81,10 @@ def check(paths: tuple[Path, ...], fmt: str, no_stdlib: bool) -> None:
     elif diags:
         click.echo(D.render_text(diags), err=True)
     if program is None:
+        sys.exit(EXIT_CANNOT_RUN)
+    if deny_warnings and diags:
+        if fmt == "text":
+            click.echo(f"failed: {len(diags)} warning(s), and --deny-warnings makes them errors", err=True)
         sys.exit(EXIT_CANNOT_RUN)
     if fmt == "text":
         click.echo(f"ok: {len(program.modules)} module(s), {len(program.announcements)} announcement(s), "

@@ -46,6 +46,9 @@ def check_program(program: Program) -> list[Diagnostic]:
                 _check_clause(exprs, program, ann, clause, scope, diags)
     _check_cycles(program, diags)
     diags += check_invariants_and_tests(program, exprs)
+    if not any(d.is_error for d in (*diags, *exprs.diagnostics)):
+        from policylang.check.lint import lint_program
+        diags += lint_program(program, exprs)
     return diags + exprs.diagnostics
 
 

@@ -30,6 +30,7 @@ announcement MOFCOM-2099-1 {
   }
 
   clause 2 "Military end users" {
+    text en "Exports to military end users are denied in principle."
     refines clause 1
     when item.origin == CN and end_user.military deny in principle
   }
