@@ -21,6 +21,7 @@ from policylang import diagnostics as D
 from policylang.engines import engine as make_engine
 from policylang.eval.decision import render_library
 from policylang.library import load, policies_dir
+from policylang.colour import painter, wants_colour
 from policylang.options import DATE
 from policylang.semantics.screening import REVIEW_THRESHOLD
 
@@ -60,7 +61,8 @@ def cli() -> None:
 def _load_or_exit(paths, with_stdlib: bool = True, fmt: str = "text"):
     program, diags = load(paths, with_stdlib=with_stdlib)
     if program is None:
-        click.echo(D.render_json(diags) if fmt == "json" else D.render_text(diags), err=True)
+        shown = D.render_json(diags) if fmt == "json" else D.render_text(diags, paint=painter(sys.stderr))
+        click.echo(shown, err=True, color=True)
         sys.exit(EXIT_CANNOT_RUN)
     return program, diags
 
@@ -79,7 +81,7 @@ def check(paths: tuple[Path, ...], fmt: str, no_stdlib: bool, deny_warnings: boo
     if fmt == "json":
         click.echo(D.render_json(diags))
     elif diags:
-        click.echo(D.render_text(diags), err=True)
+        click.echo(D.render_text(diags, paint=painter(sys.stderr)), err=True, color=True)
     if program is None:
         sys.exit(EXIT_CANNOT_RUN)
     if deny_warnings and diags:
@@ -120,7 +122,8 @@ def eval_(cases: tuple[str, ...], policy_dirs: tuple[Path, ...], no_stdlib: bool
 
     paths = tuple(str(p) for p in (policy_dirs or [policies_dir()]))
     program, _ = _load_or_exit(paths, with_stdlib=not no_stdlib)
-    job = runner.EvalJob(paths, not no_stdlib, engine, review_threshold, date, fmt, as_of)
+    job = runner.EvalJob(paths, not no_stdlib, engine, review_threshold, date, fmt, as_of,
+                         colour=fmt == "text" and output is None and wants_colour(sys.stdout))
     decider = runner.Decider(job, make_engine(program, engine, review_threshold))
     jobs = jobs or os.cpu_count() or 1
     pool = runner.Pool(job, jobs) if jobs > 1 else None

@@ -134,10 +134,15 @@ def sort_and_cap(diagnostics: Iterable[Diagnostic], cap: int = MAX_SHOWN) -> tup
     return ordered[:cap], max(0, len(ordered) - cap)
 
 
-def render_text(diagnostics: Sequence[Diagnostic], cap: int = MAX_SHOWN) -> str:
-    """Render as rustc/Cedar do: header, `-->` place, the source line, a caret line, `help:`."""
+_SEVERITY_STYLE = {"error": "bold red", "warning": "bold yellow"}
+
+
+def render_text(diagnostics: Sequence[Diagnostic], cap: int = MAX_SHOWN, paint=None) -> str:
+    """Render as rustc/Cedar do: header, `-->` place, the source line, a caret line, `help:`;
+    `paint` (see `colour.py`) colours the parts without changing the text."""
+    paint = paint or (lambda text, style: text)
     shown, cut = sort_and_cap(diagnostics, cap)
-    blocks = [_render_one(d) for d in shown]
+    blocks = [_render_one(d, paint) for d in shown]
     if cut:
         blocks.append(f"... and {cut} more diagnostic(s) not shown")
     errors = sum(1 for d in diagnostics if d.is_error)
@@ -147,8 +152,8 @@ def render_text(diagnostics: Sequence[Diagnostic], cap: int = MAX_SHOWN) -> str:
     return "\n\n".join(blocks)
 
 
-def _render_one(d: Diagnostic) -> str:
-    lines = [f"{d.severity}[{d.code}]: {d.message}"]
+def _render_one(d: Diagnostic, paint) -> str:
+    lines = [paint(f"{d.severity}[{d.code}]", _SEVERITY_STYLE.get(d.severity, "bold")) + paint(f": {d.message}", "bold")]
     if d.span is not None:
         line, col = d.span.line, d.span.column
         gutter = " " * len(str(line))
@@ -156,15 +161,16 @@ def _render_one(d: Diagnostic) -> str:
         end_line = d.span.file.line_col(max(d.span.start, d.span.end - 1))[0]
         width = max(1, (d.span.end - d.span.start) if end_line == line else len(source) - col + 1)
         lines += [
-            f"{gutter}--> {d.span.path}:{line}:{col}",
-            f"{gutter} |",
-            f"{line} | {source}",
-            f"{gutter} | {' ' * (col - 1)}{'^' * width}",
+            paint(f"{gutter}-->", "bold blue") + f" {d.span.path}:{line}:{col}",
+            paint(f"{gutter} |", "bold blue"),
+            paint(f"{line} |", "bold blue") + f" {source}",
+            paint(f"{gutter} |", "bold blue") + " " + " " * (col - 1)
+            + paint("^" * width, _SEVERITY_STYLE.get(d.severity, "bold")),
         ]
     elif d.path:
-        lines.append(f"  --> {d.path}")
+        lines.append(paint("  -->", "bold blue") + f" {d.path}")
     if d.help:
-        lines.append(f"  = help: {d.help}")
+        lines.append(paint("  = help:", "bold cyan") + f" {d.help}")
     return "\n".join(lines)
 
 

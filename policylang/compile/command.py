@@ -14,6 +14,7 @@ from pathlib import Path
 
 import click
 
+from policylang.colour import painter
 from policylang.library import load, policies_dir
 
 
@@ -29,7 +30,7 @@ def compile(paths, no_stdlib: bool, show: str | None) -> None:  # noqa: A001 - t
 
     program, diags = load(list(paths) or [policies_dir()], with_stdlib=not no_stdlib)
     if program is None:
-        click.echo(D.render_text(diags), err=True)
+        click.echo(D.render_text(diags, paint=painter(sys.stderr)), err=True, color=True)
         sys.exit(2)
     engine = compile_program(program)
     if show is None:

@@ -151,11 +151,19 @@ def _diag(d: Diagnostic) -> dict:
 
 # ------------------------------------------------------------------ text for people
 
-def render_text(decision: Decision, origin: str | None = None) -> str:
+_OUTCOME_STYLE = {"prohibited": "bold red", "denied_in_principle": "bold red", "error": "bold red",
+                  "case_by_case": "bold yellow", "license_required": "bold yellow",
+                  "report_only": "bold cyan", "not_controlled": "bold green"}
+
+
+def render_text(decision: Decision, origin: str | None = None, paint=None) -> str:
     """The outcome first, then each reason with its article and quoted text, then duties and dates;
-    an error decision also says where the case was read (`cases.jsonl:17`, `cases.json[3]`)."""
+    an error decision also says where the case was read (`cases.jsonl:17`, `cases.json[3]`).
+    `paint` (see `colour.py`) colours the outcome without changing the text."""
+    paint = paint or (lambda text, style: text)
     dates = f"{decision.date or ''}" + (f" (decided as of {decision.as_of})" if decision.as_of else "")
-    head = f"{decision.id or '(no id)'}  {dates}  {decision.outcome.upper()}"
+    head = (f"{decision.id or '(no id)'}  {dates}  "
+            + paint(decision.outcome.upper(), _OUTCOME_STYLE.get(decision.outcome, "bold")))
     if origin and decision.outcome == "error":
         head += f"  ({origin})"
     lines = [head.rstrip()]

@@ -47,6 +47,7 @@ class EvalJob:
     default_date: datetime.date | None
     fmt: str
     as_of: datetime.date | None = None
+    colour: bool = False      # text decisions for a terminal that wants colour
 
 
 @attrs.frozen
@@ -158,6 +159,8 @@ class Decider:
                 raise RuntimeError("the library does not check")
             engine = make_engine(program, job.engine, job.review_threshold)
         self.engine, self.job = engine, job
+        from policylang.colour import ansi, plain
+        self._paint = ansi() if job.colour else plain
         # The library, its AST and the generated code live as long as the process: keep them out
         # of the cyclic collector's full passes, which would otherwise walk them again and again
         # while cases stream through (a tenth of the time on long inputs).
@@ -170,7 +173,8 @@ class Decider:
         except Exception as exc:  # a fault of policylang in one case never stops the others
             decision = Decision(_id_of(raw), None, "error", errors=(error(
                 "E499", path="", detail=f"{type(exc).__name__}: {exc}"),), library=self.engine.law.identity)
-        return Decided(render(decision, fmt or self.job.fmt, raw.origin), decision.outcome, len(decision.screening),
+        return Decided(render(decision, fmt or self.job.fmt, raw.origin, self._paint), decision.outcome,
+                       len(decision.screening),
                        decision.needs_review)
 
     def decide_chunk(self, units: list[tuple], fmt: str | None = None) -> list[Decided]:
@@ -182,9 +186,9 @@ def output_format(fmt: str, shape: str) -> str:
     return "jsonl" if fmt == "json" and shape == LINES else fmt
 
 
-def render(decision: Decision, fmt: str, origin: str | None = None) -> str:
+def render(decision: Decision, fmt: str, origin: str | None = None, paint=None) -> str:
     if fmt == "text":
-        return render_text(decision, origin)
+        return render_text(decision, origin, paint)
     if fmt == "jsonl":
         return _LINE_ENCODER.encode(decision.to_json())
     return _INDENT_ENCODER.encode(decision.to_json())

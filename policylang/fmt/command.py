@@ -17,6 +17,7 @@ from pathlib import Path
 import click
 
 from policylang import diagnostics as D
+from policylang.colour import painter
 from policylang.fmt import format_source
 from policylang.library import ecp_files, policies_dir, stdlib_dir
 
@@ -44,7 +45,7 @@ def fmt(paths: tuple[str, ...], check: bool, show_diff: bool) -> None:
         text = path.read_text(encoding="utf-8")
         formatted, diags = format_source(text, _display(path))
         if formatted is None:
-            click.echo(D.render_text(diags), err=True)
+            click.echo(D.render_text(diags, paint=painter(sys.stderr)), err=True, color=True)
             broken = True
             continue
         if formatted == text:
@@ -67,7 +68,7 @@ def _format_stdin(check: bool, show_diff: bool) -> None:
     text = sys.stdin.read()
     formatted, diags = format_source(text, "<stdin>")
     if formatted is None:
-        click.echo(D.render_text(diags), err=True)
+        click.echo(D.render_text(diags, paint=painter(sys.stderr)), err=True, color=True)
         sys.exit(EXIT_CANNOT_RUN)
     if show_diff:
         click.echo(_diff(text, formatted, "<stdin>"), nl=False)
