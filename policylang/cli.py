@@ -37,6 +37,7 @@ FEATURE_COMMANDS: dict[str, str] = {
     "analyze": "policylang.analysis.command",
     "test": "policylang.testing.command",
     "compile": "policylang.compile.command",
+    "serve": "policylang.serve.command",
 }
 
 

@@ -1,0 +1,86 @@
+"""`policylang serve`: the decision service over HTTP (see `app.py` for the routes).
+
+Takes: the policy folders (as `eval` takes them), the address to bind, the body limit, workers.
+Returns: runs until stopped (Ctrl-C, SIGTERM). `SIGHUP` reloads the library as `POST
+/v1/reload` does: the new library serves only once it checks.
+Guarantees: binds to loopback (127.0.0.1) unless `--host` says otherwise, and says so; a
+library that does not check at start is reported with its diagnostics and exit 2.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import sys
+import threading
+from pathlib import Path
+
+import click
+
+from policylang.library import policies_dir
+
+
+def _need_extra() -> None:
+    try:
+        import starlette  # noqa: F401
+        import uvicorn  # noqa: F401
+    except ImportError:
+        click.echo('error: `policylang serve` needs the serve extra: pip install "policylang[serve]"', err=True)
+        sys.exit(2)
+
+
+@click.command("serve")
+@click.option("--host", default="127.0.0.1", show_default=True, help="The address to bind (loopback by default).")
+@click.option("--port", default=8181, show_default=True, type=click.IntRange(0, 65535))
+@click.option("--policies", "policy_dirs", multiple=True, type=click.Path(exists=True, path_type=Path),
+              help="A folder or file of policies (repeatable). Default: the shipped policies.")
+@click.option("--no-stdlib", is_flag=True, help="Do not load the shipped stdlib: the policies bring their own schema.")
+@click.option("--max-body", default=10 * 1024 * 1024, show_default=True, type=click.IntRange(1),
+              help="The largest request body, in bytes (larger: 413).")
+@click.option("--workers", default=1, show_default=True, type=click.IntRange(1),
+              help="Worker processes (each loads the library; SIGHUP then restarts them all).")
+def serve(host: str, port: int, policy_dirs: tuple[Path, ...], no_stdlib: bool, max_body: int, workers: int) -> None:
+    """Serve decisions over HTTP: POST /v1/decide, GET /v1/library, /v1/timeline, /healthz."""
+    _need_extra()
+    import uvicorn
+
+    from policylang.serve.app import create_app
+    from policylang.serve.live import LiveLibrary, NotChecked
+
+    paths = [str(p) for p in (policy_dirs or [policies_dir()])]
+    where = "loopback only; --host 0.0.0.0 serves other machines" if host in ("127.0.0.1", "localhost", "::1") \
+        else "reachable from other machines"
+    click.echo(f"policylang serve: http://{host}:{port} ({where})", err=True)
+    if workers > 1:
+        os.environ["POLICYLANG_SERVE"] = "\0".join([str(int(not no_stdlib)), str(max_body), *paths])
+        uvicorn.run("policylang.serve.command:app_from_environment", factory=True, host=host, port=port,
+                    workers=workers, log_level="warning")
+        return
+    try:
+        live = LiveLibrary(paths, with_stdlib=not no_stdlib)
+    except NotChecked as exc:
+        click.echo("error: the library does not check:\n" + "\n".join(
+            f"  {d['code']} {d.get('file', '')}:{d.get('line', '')} {d['message']}" for d in exc.diagnostics), err=True)
+        sys.exit(2)
+
+    def on_hangup(signum, frame) -> None:
+        def reload() -> None:
+            try:
+                live.reload()
+                click.echo("policylang serve: library reloaded", err=True)
+            except NotChecked as exc:
+                click.echo(f"policylang serve: reload refused, {exc}; the old library keeps serving", err=True)
+        threading.Thread(target=reload, daemon=True).start()
+
+    if hasattr(signal, "SIGHUP"):
+        signal.signal(signal.SIGHUP, on_hangup)
+    uvicorn.run(create_app(live, max_body), host=host, port=port, log_level="warning")
+
+
+def app_from_environment():
+    """The app of one worker process (`--workers N`), configured by its parent."""
+    from policylang.serve.app import create_app
+    from policylang.serve.live import LiveLibrary
+
+    stdlib, max_body, *paths = os.environ["POLICYLANG_SERVE"].split("\0")
+    return create_app(LiveLibrary(paths, with_stdlib=stdlib == "1"), int(max_body))
