@@ -15,6 +15,7 @@ import os
 import sys
 from pathlib import Path
 
+import attrs
 import click
 
 from policylang import diagnostics as D
@@ -38,6 +39,9 @@ FEATURE_COMMANDS: dict[str, str] = {
     "test": "policylang.testing.command",
     "compile": "policylang.compile.command",
     "serve": "policylang.serve.command",
+    "screen": "policylang.screen",
+    "schema": "policylang.schema",
+    "log": "policylang.audit.command",
 }
 
 
@@ -113,19 +117,42 @@ def check(paths: tuple[Path, ...], fmt: str, no_stdlib: bool, deny_warnings: boo
               help="A near match of a party name scoring at least this needs review (`needs_review`).")
 @click.option("--fail-on-review", is_flag=True,
               help="Exit 3 when no case is invalid but some decision needs review (contract §7).")
+@click.option("--explain", is_flag=True,
+              help="Say why each clause relevant to a case did not apply: the first condition that failed.")
+@click.option("--dispositions", "dispositions_file", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="A reviewer's verdicts on near matches (YAML or JSON): `match` lists the party, "
+                   "`no_match` clears the near match.")
+@click.option("--log", "log_file", type=click.Path(dir_okay=False, path_type=Path),
+              help="Append one JSON line per decision to FILE: the audit trail (`policylang log verify`).")
 def eval_(cases: tuple[str, ...], policy_dirs: tuple[Path, ...], no_stdlib: bool, date, as_of, fmt: str, output,
-          jobs: int, engine: str, review_threshold: float, fail_on_review: bool) -> None:
+          jobs: int, engine: str, review_threshold: float, fail_on_review: bool, explain: bool,
+          dispositions_file: Path | None, log_file: Path | None) -> None:
     """Decide CASES (.json or .jsonl files, or - for standard input) and explain why.
 
-    JSON lines are decided and printed one at a time, so any size fits in memory."""
+    JSON lines are decided and printed one at a time, so any size fits in memory. The case
+    format is docs/cases.md; `policylang schema` prints it as a JSON Schema."""
     from policylang.eval import runner
     from policylang.eval.report import Report
 
     paths = tuple(str(p) for p in (policy_dirs or [policies_dir()]))
     program, _ = _load_or_exit(paths, with_stdlib=not no_stdlib)
-    job = runner.EvalJob(paths, not no_stdlib, engine, review_threshold, date, fmt, as_of,
+    dispositions = dispositions_or_exit(dispositions_file, program) if dispositions_file else None
+    records = tuple(dispositions.records()) if dispositions else ()
+    job = runner.EvalJob(paths, not no_stdlib, engine, review_threshold, date, fmt, as_of, explain, records,
                          colour=fmt == "text" and output is None and wants_colour(sys.stdout))
-    decider = runner.Decider(job, make_engine(program, engine, review_threshold))
+    decider = runner.Decider(job, make_engine(program, engine, review_threshold, dispositions, explain))
+    log = None
+    if log_file is not None:
+        from policylang.audit.log import DecisionLog, LogContext
+        job = attrs.evolve(job, log=LogContext(engine, ("policylang", *sys.argv[1:]),
+                                               decider.engine.law.identity.to_json(), date, as_of,
+                                               review_threshold, explain, records))
+        decider.job = job
+        try:
+            log = DecisionLog(log_file)
+        except OSError as exc:
+            raise click.BadParameter(f"cannot append to `{log_file}`: {exc.strerror or exc}",
+                                     param_hint="--log") from None
     jobs = jobs or os.cpu_count() or 1
     pool = runner.Pool(job, jobs) if jobs > 1 else None
     out = output.open("w", encoding="utf-8") if output else sys.stdout
@@ -139,10 +166,12 @@ def eval_(cases: tuple[str, ...], policy_dirs: tuple[Path, ...], no_stdlib: bool
             chunk = runner.STREAM_CHUNK if name == "-" else runner.CHUNK
             each = runner.output_format(fmt, shape)
             decided = pool.decide(units, chunk, each) if pool else (decider.decide(u, each) for u in units)
-            _write(out, report.count(decided), fmt, shape, flush=name == "-")
+            _write(out, report.count(decided), fmt, shape, flush=name == "-", log=log)
         if fmt == "text":
             out.write("\n" + render_library(decider.engine.law.identity) + "\n")
     finally:
+        if log is not None:
+            log.close()
         if pool:
             pool.close()
         if output:
@@ -153,13 +182,19 @@ def eval_(cases: tuple[str, ...], policy_dirs: tuple[Path, ...], no_stdlib: bool
     sys.exit(EXIT_NEEDS_REVIEW if report.needs_review and fail_on_review else EXIT_OK)
 
 
-def _write(out, decided, fmt: str, shape: str, flush: bool) -> None:
-    """Write decisions as they come: JSON lines, one JSON array, one JSON object, or text."""
+def _write(out, decided, fmt: str, shape: str, flush: bool, log=None) -> None:
+    """Write decisions as they come: JSON lines, one JSON array, one JSON object, or text; each
+    goes to the decision log first, when there is one (written a batch at a time, and at once
+    when standard input streams)."""
     from policylang.eval.runner import ARRAY, LINES
 
     as_lines = fmt == "jsonl" or (fmt == "json" and shape == LINES)
     first = True
     for d in decided:
+        if log is not None:
+            log.add(d.log)
+            if flush:
+                log.flush()
         if as_lines:
             out.write(d.text + "\n")
         elif fmt == "json" and shape == ARRAY:
@@ -175,6 +210,23 @@ def _write(out, decided, fmt: str, shape: str, flush: bool) -> None:
         out.write("[]\n" if first else "\n]\n")
     elif fmt == "text" and not first:
         out.write("\n")
+
+
+def dispositions_or_exit(path: Path, program):
+    """A reviewer's verdicts from a file, checked against the library's lists; their stale
+    verdicts are warned about on standard error; a file that cannot be used stops the command
+    (exit 2)."""
+    from policylang.eval.law import Law
+    from policylang.semantics.dispositions import load as load_dispositions, stale
+
+    dispositions, problems = load_dispositions(path, program.entity_lists)
+    if dispositions is not None:
+        problems += stale(dispositions, Law(program).screening)
+    if problems:
+        click.echo(D.render_text(problems), err=True)
+    if dispositions is None:
+        sys.exit(EXIT_CANNOT_RUN)
+    return dispositions
 
 
 def _indented(text: str) -> str:

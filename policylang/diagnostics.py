@@ -22,7 +22,8 @@ import attrs
 
 from policylang.source import Span
 
-# E0xx syntax, E1xx names, E2xx types, E3xx analysis, E4xx evaluation, E5xx cases.
+# E0xx syntax, E1xx names, E2xx types, E3xx analysis, E4xx evaluation, E5xx cases, E6xx the
+# review desk's inputs (dispositions, decision logs).
 MESSAGES: dict[str, str] = {
     "E001": "unexpected {found}",
     "E002": "unexpected character `{char}`",
@@ -70,6 +71,12 @@ MESSAGES: dict[str, str] = {
     "E511": "a case must be a JSON object, found {found}",
     "E512": "no date: give the case a `date` or pass `--date`",
     "E513": "`{value}` is out of range for `{field}`: {why}",
+    "E601": "cannot read the dispositions file `{file}`: {detail}",
+    "E602": "disposition {number} has no `{field}`",
+    "E603": "disposition {number}: `{field}` {why}",
+    "E604": "disposition {number}: `{entry}` is no entry of the library's lists{where}",
+    "E605": "disposition {number}: `{entry}` is an entry of several lists ({lists})",
+    "E606": "dispositions {first} and {second} give opposite verdicts on `{party}` and `{entry}` on {date}",
     "W101": "`{expr}` is a share, at most 1, compared with {value}",
     "W102": "unknown outcome `{name}` expected",
     "W103": "the {kind}'s detail can come out missing, and the duty then has none",
@@ -83,6 +90,7 @@ MESSAGES: dict[str, str] = {
     "W406": "`{policy}` is a provisional identifier: the announcement's number is not known",
     "W501": "unknown field `{field}` is ignored",
     "W502": "parameter `{name}` is not one the schema knows; it is ignored",
+    "W601": "disposition {number} is stale: `{party}` and `{entry}` {why}",
 }
 
 

@@ -5,7 +5,10 @@ Each case is decided by both engines and the two decisions are compared as the J
 names), on the example cases, on the witnesses the analysis finds, and, as Hypothesis
 properties, on random valid cases (`policylang.testing.cases()`, biased towards the library's
 thresholds and dates), on random realistic order books (`policylang.testing.mix`, 10,000 cases
-a run) and on deliberately broken cases. A disagreement fails with the case and both decisions.
+a run) and on deliberately broken cases. The corpus, the examples and random cases and order
+books are decided again with what `--explain` and `--dispositions` add (a verdict on a near
+variant of every listed name, `match` and `no_match` in turn). A disagreement fails with the
+case and both decisions.
 """
 
 from __future__ import annotations
@@ -23,7 +26,8 @@ from policylang.engines import engine
 from policylang.eval.cases import RawCase, split_cases
 from policylang.library import load, load_shipped, policies_dir
 from policylang.testing import cases
-from policylang.testing.mix import invalid_cases, raw_case, realistic_cases
+from policylang.semantics.dispositions import from_records
+from policylang.testing.mix import _near_variants, invalid_cases, raw_case, realistic_cases
 from policylang.testing.suite import Libraries, file_tests
 
 TESTS = Path(__file__).parent
@@ -34,6 +38,19 @@ EXAMPLES = TESTS.parent / "examples" / "cases.json"
 def engines():
     program, _ = load_shipped()
     return engine(program, "interpreter"), engine(program, "compiled")
+
+
+@pytest.fixture(scope="module")
+def reviewing():
+    """Both engines explaining, with a verdict on a near variant of every listed name."""
+    program, _ = load_shipped()
+    records = [{"party": variant, "entry": e.name, "list": name, "verdict": ("match", "no_match")[n % 2],
+                "reviewer": "test", "date": "2026-01-01"}
+               for name, entities in program.entity_lists.items() for e in entities.entries
+               for n, variant in enumerate(_near_variants(e.name))]
+    dispositions, problems = from_records(records, program.entity_lists)
+    assert dispositions is not None, problems
+    return tuple(engine(program, kind, dispositions=dispositions, explain=True) for kind in ("interpreter", "compiled"))
 
 
 def agree(pair, raw: RawCase, default_date=None) -> None:
@@ -56,11 +73,24 @@ def test_the_corpus_and_the_eval_tests() -> None:
         agree(pair, test.raw, test.date)
 
 
-def test_the_example_cases(engines) -> None:
+def test_the_example_cases(engines, reviewing) -> None:
     raws = split_cases(EXAMPLES.read_text(encoding="utf-8"), "cases.json")
     assert len(raws) >= 10
     for raw in raws:
         agree(engines, raw)
+        agree(reviewing, raw)
+
+
+def test_the_corpus_explained_and_reviewed(reviewing) -> None:
+    files = sorted([*TESTS.joinpath("corpus").glob("*.yaml"), *TESTS.joinpath("eval").glob("*.yaml"),
+                    *TESTS.joinpath("review").glob("*.yaml")])
+    tests = [t for f in files for t in file_tests(f) if not t.policies]
+    assert len(tests) > 400
+    explained = 0
+    for test in tests:
+        agree(reviewing, test.raw, test.date)
+        explained += bool(reviewing[0].decide(test.raw, test.date).explanation)
+    assert explained > 300
 
 
 def test_the_witnesses_of_the_analysis() -> None:
@@ -98,6 +128,20 @@ def test_random_order_books(engines, seed) -> None:
     """200 order books of 50 realistic lines: 10,000 cases a run."""
     for case in realistic_cases(50, seed):
         agree(engines, raw_case(case))
+
+
+@settings(SETTINGS, max_examples=300)
+@given(case=cases())
+def test_random_valid_cases_explained_and_reviewed(reviewing, case) -> None:
+    agree(reviewing, raw_case(case))
+
+
+@settings(SETTINGS, max_examples=30)
+@given(seed=st.integers(0, 2**32 - 1))
+def test_random_order_books_explained_and_reviewed(reviewing, seed) -> None:
+    """30 order books of 50 realistic lines, a third of them naming a listed name or a near miss."""
+    for case in realistic_cases(50, seed):
+        agree(reviewing, raw_case(case))
 
 
 @settings(SETTINGS, max_examples=40)

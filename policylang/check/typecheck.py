@@ -138,7 +138,7 @@ class ExprChecker:
             hints = units.suggest(e.unit)
             self.diagnostics.append(error(
                 "E203", e.unit_span, unit=e.unit,
-                help=f"did you mean `{hints[0]}`?" if hints else "see the units of contract §2"))
+                help=f"did you mean `{hints[0]}`?" if hints else "the units are listed in docs/cases.md, under quantities"))
             return T.ANY
         return T.QuantityT(unit.dimension)
 

@@ -62,10 +62,11 @@ class CompiledEngine:
     """Decides cases with the program compiled to Python. Build once, decide many."""
 
     def __init__(self, program: Program, review_threshold: float = DEFAULT_REVIEW_THRESHOLD,
-                 law: Law | None = None):
+                 law: Law | None = None, explain: bool = False):
         self.program = program
         self.law = law or Law(program)
         self.review_threshold = review_threshold
+        self.explain = explain          # every decision says why relevant clauses did not apply
         self.guards = Guards(program)
         self._module = _Module.of(program, self.law.identity.digest)
         namespace = self._module.namespace
@@ -134,13 +135,13 @@ class CompiledEngine:
 
             return assemble(law, read.id, day, combined, duties_of, classified,
                             screen_parties(law.screening, case, day), read.warnings,
-                            None if code is MISSING else code, self.review_threshold)
+                            None if code is MISSING else code, self.review_threshold, case, self.explain)
         except EvaluationError as exc:
             return self.error(read.id, day, (error(exc.code, path="", **exc.values),), read.warnings)
 
     def error(self, case_id, day, errors, warnings) -> Decision:
         return Decision(case_id, day, "error", errors=tuple(errors), warnings=tuple(warnings),
-                        library=self.law.identity)
+                        library=self.law.identity, explanation=() if self.explain else None)
 
     def decide_all(self, raws: list[RawCase], default_date: datetime.date | None = None,
                    as_of: datetime.date | None = None) -> list[Decision]:
@@ -356,7 +357,7 @@ _UNSET = object()
 
 
 def compile_program(program: Program, review_threshold: float = DEFAULT_REVIEW_THRESHOLD,
-                    law: Law | None = None) -> CompiledEngine:
+                    law: Law | None = None, explain: bool = False) -> CompiledEngine:
     """The compiled engine of a checked program."""
-    return CompiledEngine(program, review_threshold, law)
+    return CompiledEngine(program, review_threshold, law, explain)
 

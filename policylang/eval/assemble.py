@@ -2,12 +2,14 @@
 
 Takes: the `Law`, a case's id and date, the `Combined` result of combining, a callback that gives
 the obligations of an applying clause with their details evaluated for the case, the
-classification, the screening near matches, the reader's warnings and the item's control code.
+classification, the screening near matches, the reader's warnings and the item's control code;
+the case itself (as classified), and whether to explain (`eval --explain`).
 Returns: the `Decision`.
 Guarantees: every engine builds its decisions here, so reasons, citations, duties with their due
-dates, the reporting lists, the warnings of contract §4, `needs_review` and `library` cannot
-differ between engines; what is engine-specific is only how conditions and details are
-evaluated.
+dates, the reporting lists, the warnings of contract §4, `needs_review`, `library`, the reviewer's
+verdicts a reason rests on (`listings.py`) and the explanation (`explain.py`, asked for only)
+cannot differ between engines; what is engine-specific is only how conditions and details are
+evaluated. A near match a reviewer has given a verdict on needs no review.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from policylang.diagnostics import Diagnostic, warning
 from policylang.eval.combine import Combined
 from policylang.eval.decision import Classified, Decision, Duty, NotInForce, Overridden, Suspended
 from policylang.eval.law import Law
+from policylang.eval.listings import cite_listings
 from policylang.eval.values import MISSING
 from policylang.program import ClauseKey
 from policylang.semantics import calendar, outcomes, validity
@@ -38,7 +41,8 @@ def duty(key: ClauseKey, ob: ast.Obligation, detail: Any, day: datetime.date) ->
 
 def assemble(law: Law, case_id: Any, day: datetime.date, combined: Combined, duties_of: DutiesOf,
              classified: tuple[Classified, ...], screening: tuple, reader_warnings: Sequence[Diagnostic],
-             code: str | None, review_threshold: float = DEFAULT_REVIEW_THRESHOLD) -> Decision:
+             code: str | None, review_threshold: float = DEFAULT_REVIEW_THRESHOLD, case: Any = None,
+             explain: bool = False) -> Decision:
     reasons, duties = [], []
     for key, effect in combined.applying:
         if effect:
@@ -47,6 +51,8 @@ def assemble(law: Law, case_id: Any, day: datetime.date, combined: Combined, dut
             duties.append(duty(key, ob, detail, day))
     if len(reasons) > 1:
         reasons.sort(key=_rank)
+    if law.screening.dispositions is not None and reasons and case is not None:
+        reasons = cite_listings(law, case, day, reasons)
     suspended, not_in_force = [], []
     for key, st in combined.sleeping:
         if st.state == validity.SUSPENDED:
@@ -63,7 +69,9 @@ def assemble(law: Law, case_id: Any, day: datetime.date, combined: Combined, dut
         case_id, day, outcomes.EFFECT_OUTCOME[reasons[0].effect] if reasons else "not_controlled", tuple(reasons),
         tuple(duties), tuple(suspended), tuple(not_in_force), overridden, screening,
         classified, (), warnings, library=law.identity,
-        needs_review=bool(screening) and any(s.score >= review_threshold for s in screening))
+        needs_review=bool(screening) and any(s.score >= review_threshold and s.disposition is None
+                                             for s in screening),
+        explanation=law.explainer.explain(case, day, combined, classified) if explain else None)
 
 
 def _rank(reason) -> int:

@@ -5,7 +5,10 @@ Returns: a `Decision`, its JSON object (`to_json`) and its text for people (`ren
 Guarantees: the JSON shape is the published contract: `id`, `date`, `outcome`, `reasons`,
 `needs_review`, `obligations`, `suspended`, `not_in_force`, `overridden`, `screening`,
 `classification`, `errors`, `warnings`, `library`; lists are always present, empty when there is
-nothing to say; a reason carries `url` when the official page is known.
+nothing to say; a reason carries `url` when the official page is known. What only an option asks
+for is added only then, so every other decision keeps its bytes: `as_of` (`--as-of`),
+`explanation` (`--explain`), a near match's `disposition` and a reason's `listed_by`
+(`--dispositions`).
 """
 
 from __future__ import annotations
@@ -28,6 +31,8 @@ class Reason:
     title: str | None = None
     text: dict[str, str] = attrs.field(factory=dict)
     url: str | None = None
+    # The reviewer's `match` verdicts the clause rests on: (the party's name, the `Disposition`).
+    listed_by: tuple = ()
 
 
 @attrs.frozen
@@ -72,6 +77,28 @@ class Classified:
 
 
 @attrs.frozen
+class WhyNot:
+    """Why a clause relevant to the case did not apply (`--explain`): the first condition that
+    failed, in words, with the case's value and the law's bound (as policylang writes them) and
+    the field of the case it read; `classifies` names the code of a classification that failed."""
+    key: ClauseKey
+    failed: str
+    value: str | None = None
+    bound: str | None = None
+    path: str | None = None
+    classifies: str | None = None
+
+    def to_json(self) -> dict:
+        code = {"classifies": self.classifies} if self.classifies else {}
+        return {**_k(self.key), **code, "failed": self.failed, "value": self.value, "bound": self.bound,
+                "path": self.path}
+
+    def __str__(self) -> str:
+        code = f" ({self.classifies})" if self.classifies else ""
+        return f"{self.key}{code}: {self.failed}"
+
+
+@attrs.frozen
 class Decision:
     """The decision for one case."""
     id: Any
@@ -89,12 +116,15 @@ class Decision:
     library: Any = None             # the `LibraryIdentity` of the library that decided
     needs_review: bool = False
     as_of: datetime.date | None = None  # decided as of this date, not the case's own (`--as-of`)
+    explanation: tuple[WhyNot, ...] | None = None   # asked for by `--explain` only
 
     def to_json(self) -> dict:
-        if self.as_of is not None:       # only then, so that every other decision stays as it was
-            found = self._json()
-            return {"id": found.pop("id"), "date": found.pop("date"), "as_of": _d(self.as_of), **found}
-        return self._json()
+        found = self._json()
+        if self.explanation is not None:     # only then, so that every other decision stays as it was
+            found = _after(found, "reasons", "explanation", [w.to_json() for w in self.explanation])
+        if self.as_of is not None:
+            found = _after(found, "date", "as_of", _d(self.as_of))
+        return found
 
     def _json(self) -> dict:
         return {
@@ -110,13 +140,29 @@ class Decision:
             "not_in_force": [{**_k(n.key), "state": n.state, "from": _d(n.start), "through": _d(n.end)}
                              for n in self.not_in_force],
             "overridden": [{**_k(o.key), "by": [_k(b) for b in o.by]} for o in self.overridden],
-            "screening": [{"party": s.party, "list": s.list, "entry": s.entry, "score": s.score}
-                          for s in self.screening],
+            "screening": [_near_match(s) for s in self.screening],
             "classification": [{"code": c.code, **_k(c.key)} for c in self.classification],
             "errors": [_diag(e) for e in self.errors],
             "warnings": [_diag(w) for w in self.warnings],
             "library": self.library.to_json() if self.library is not None else None,
         }
+
+
+def _after(found: dict, key: str, new: str, value: Any) -> dict:
+    """The object with `new` inserted right after `key`."""
+    out = {}
+    for k, v in found.items():
+        out[k] = v
+        if k == key:
+            out[new] = value
+    return out
+
+
+def _near_match(s) -> dict:
+    found = {"party": s.party, "list": s.list, "entry": s.entry, "score": s.score}
+    if s.disposition is not None:
+        found["disposition"] = s.disposition.to_json()
+    return found
 
 
 def _reason(r: Reason) -> dict:
@@ -125,6 +171,9 @@ def _reason(r: Reason) -> dict:
     if found is None or found[0] is not r:
         url = {"url": r.url} if r.url else {}
         found = (r, {**_k(r.key), "effect": r.effect, "source": r.source, **url, "title": r.title, "text": r.text})
+        if r.listed_by:
+            found[1]["listed_by"] = [{"party": name, "list": d.list, "entry": d.entry, **d.to_json()}
+                                     for name, d in r.listed_by]
         if len(_REASONS) < 4096:
             _REASONS[id(r)] = found     # the reason itself is kept too, so its id is not reused
     return dict(found[1])
@@ -176,6 +225,9 @@ def render_text(decision: Decision, origin: str | None = None, paint=None) -> st
         lines.append(f"    {r.source}")
         if r.url:
             lines.append(f"    {r.url}")
+        for name, d in r.listed_by:
+            lines.append(f"    listed by a reviewer's verdict: `{name}` is `{d.entry}` on {d.list} "
+                         f"({d.reviewer}, {d.date}{': ' + d.note if d.note else ''})")
     for c in decision.classification:
         lines.append(f"  classified as {c.code} by {c.key}")
     for o in decision.obligations:
@@ -191,7 +243,14 @@ def render_text(decision: Decision, origin: str | None = None, paint=None) -> st
                 "repealed": f"repealed after {n.end}"}.get(n.state, n.state)
         lines.append(f"  not in force {n.key}: {when}")
     for s in decision.screening:
-        lines.append(f"  screening {s.party}: near `{s.entry}` on {s.list} (score {s.score})")
+        verdict = ""
+        if s.disposition is not None:
+            d = s.disposition
+            said = "cleared" if d.verdict == "no_match" else "confirmed as a match"
+            verdict = f", {said} by {d.reviewer} on {d.date}" + (f": {d.note}" if d.note else "")
+        lines.append(f"  screening {s.party}: near `{s.entry}` on {s.list} (score {s.score}){verdict}")
+    for w in decision.explanation or ():
+        lines.append(f"  why not {w}")
     for w in decision.warnings:
         lines.append(f"  warning[{w.code}] {w.path or ''}: {w.message}")
     return "\n".join(lines)

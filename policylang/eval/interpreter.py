@@ -45,10 +45,11 @@ class Interpreter:
     """Decides cases against one program. Build once, decide many."""
 
     def __init__(self, program: Program, review_threshold: float = DEFAULT_REVIEW_THRESHOLD,
-                 law: Law | None = None):
+                 law: Law | None = None, explain: bool = False):
         self.program = program
         self.law = law or Law(program)
         self.review_threshold = review_threshold
+        self.explain = explain          # every decision says why relevant clauses did not apply
         # The facts of the library, by the names the analysis reads them.
         self.lives, self.screening = self.law.lives, self.law.screening
         self.controls, self.classifiers = self.law.controls, self.law.classifiers
@@ -91,14 +92,14 @@ class Interpreter:
             code = case.get("item").get("control_code") if case.get("item") is not MISSING else MISSING
             return assemble(self.law, read.id, day, combined, duties_of, classified,
                             screen_parties(self.screening, case, day), read.warnings,
-                            None if code is MISSING else code, self.review_threshold)
+                            None if code is MISSING else code, self.review_threshold, case, self.explain)
         except EvaluationError as exc:
             return self.error(read.id, day, (error(exc.code, path="", **exc.values),), read.warnings)
 
     def error(self, case_id, day, errors, warnings) -> Decision:
         """The decision for a case that cannot be decided: its errors, and the library's identity."""
         return Decision(case_id, day, "error", errors=tuple(errors), warnings=tuple(warnings),
-                        library=self.law.identity)
+                        library=self.law.identity, explanation=() if self.explain else None)
 
     def _classify(self, case: RecordValue, day: datetime.date) -> tuple[RecordValue, tuple[Classified, ...]]:
         item = case.get("item")

@@ -72,9 +72,12 @@ def _announcement_days(ann: ast.Announcement) -> list[datetime.date]:
 
 
 class Law:
-    """The case-independent facts of one library. Build once, share between engines."""
+    """The case-independent facts of one library. Build once, share between engines. With a
+    reviewer's `dispositions` (`semantics/dispositions.py`), its screening lists the parties
+    they match and clears the near matches they reject: one mechanism, read by the `listed`
+    built-ins and the near matches of every engine alike."""
 
-    def __init__(self, program: Program):
+    def __init__(self, program: Program, dispositions=None):
         self.program = program
         self.lives = validity.lives(program)
         self.order: list[ClauseKey] = list(program.clauses)
@@ -103,6 +106,8 @@ class Law:
         # The clauses that refine, except or are excepted by another: combining is simple without.
         self.related = frozenset(k for k in self.order if self.refined[k] or self.excepted[k] or self.exceptions_to[k])
         self.screening = Screening(program.entity_lists, self.announcement_active, self.period)
+        if dispositions:
+            self.screening = self.screening.reviewed(dispositions)
         self._statuses: dict[int, dict[ClauseKey, validity.Status]] = {}
         self._controlled: dict[tuple[str, int], bool] = {}
         self._scopes_at: dict[str, list[tuple[ClauseKey, ast.ControlScope]]] = {}
@@ -118,6 +123,12 @@ class Law:
         self._provisional = frozenset(a for a in program.announcements if PROVISIONAL_ID.match(a))
         self._revivals: dict[tuple[ClauseKey, int], validity.Window | None] = {}
         self._reasons = functools.lru_cache(maxsize=4096)(self._reason)
+
+    @functools.cached_property
+    def explainer(self):
+        """Why relevant clauses did not apply (`explain.py`), built when first asked for."""
+        from policylang.eval.explain import Explainer
+        return Explainer(self)
 
     # -------------------------------------------------------------- time
 

@@ -47,16 +47,30 @@ class EvalJob:
     default_date: datetime.date | None
     fmt: str
     as_of: datetime.date | None = None
-    colour: bool = False      # text decisions for a terminal that wants colour
+    explain: bool = False                      # `--explain`
+    dispositions: tuple[dict, ...] = ()        # `--dispositions`: the verdicts, as the file writes them
+    log: Any = None                            # `--log`: a `audit.log.LogContext`, the fixed part of each line
+    colour: bool = False                       # text decisions for a terminal that wants colour
+
+    def make_engine(self, program):
+        """The engine this job decides with, for a checked program."""
+        from policylang.engines import engine as make_engine
+        dispositions = None
+        if self.dispositions:
+            from policylang.semantics.dispositions import from_records
+            dispositions, _ = from_records(list(self.dispositions), program.entity_lists)
+        return make_engine(program, self.engine, self.review_threshold, dispositions, self.explain)
 
 
 @attrs.frozen
 class Decided:
-    """One case decided and rendered, with what the summary counts."""
+    """One case decided and rendered, with what the summary counts (and, with `--log`, its line
+    of the decision log)."""
     text: str
     outcome: str
     near_matches: int
     needs_review: bool
+    log: str | None = None
 
 
 # ------------------------------------------------------------------ reading inputs
@@ -152,12 +166,11 @@ class Decider:
 
     def __init__(self, job: EvalJob, engine=None):
         if engine is None:
-            from policylang.engines import engine as make_engine
             from policylang.library import load
             program, diags = load(list(job.paths), with_stdlib=job.with_stdlib)
             if program is None:   # pragma: no cover - the command checked the library first
                 raise RuntimeError("the library does not check")
-            engine = make_engine(program, job.engine, job.review_threshold)
+            engine = job.make_engine(program)
         self.engine, self.job = engine, job
         from policylang.colour import ansi, plain
         self._paint = ansi() if job.colour else plain
@@ -172,10 +185,12 @@ class Decider:
             decision = self.engine.decide(raw, self.job.default_date, self.job.as_of)
         except Exception as exc:  # a fault of policylang in one case never stops the others
             decision = Decision(_id_of(raw), None, "error", errors=(error(
-                "E499", path="", detail=f"{type(exc).__name__}: {exc}"),), library=self.engine.law.identity)
+                "E499", path="", detail=f"{type(exc).__name__}: {exc}"),), library=self.engine.law.identity,
+                explanation=() if self.job.explain else None)
+        line = self.job.log.line(raw, decision) if self.job.log is not None else None
         return Decided(render(decision, fmt or self.job.fmt, raw.origin, self._paint), decision.outcome,
                        len(decision.screening),
-                       decision.needs_review)
+                       decision.needs_review, line)
 
     def decide_chunk(self, units: list[tuple], fmt: str | None = None) -> list[Decided]:
         return [self.decide(u, fmt) for u in units]

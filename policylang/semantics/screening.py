@@ -5,9 +5,11 @@ Returns: whether a party counts as listed on a list on a date, and the near matc
 should review, each with a score from 0 to 100.
 Guarantees: a party is listed when its `lists` names the list or its name equals an entry after
 normalisation (case, punctuation, white space and the legal-form suffixes Inc., LLC, Ltd.,
-Limited, Co., Corp., GmbH, K.K., Sp. z o.o. are ignored). Near matches never change an outcome.
-A name that equals an entry of a list gets no near matches on that list: the party is listed
-there, and nothing is left for a person to clear.
+Limited, Co., Corp., GmbH, K.K., Sp. z o.o. are ignored), or, with a reviewer's dispositions
+(`reviewed`, `dispositions.py`), when a `match` verdict names it with an entry in force. Near
+matches alone never change an outcome; a verdict on one is reported with it. A name that equals
+an entry of a list, or that a `match` lists there, gets no other near matches on that list: the
+party is listed there, and nothing is left for a person to clear.
 Reading (inventory C-43): only the suffixes the contract names (and their long forms) are
 dropped. `plc` is not, so "BAE Systems plc" is not "BAE Systems, Inc.": it is reported as a near
 match for a person to decide.
@@ -43,11 +45,12 @@ Exelis") is not seen; tests/screening measures precision and recall on labelled 
 
 from __future__ import annotations
 
+import copy
 import datetime
 import functools
 import re
 import unicodedata
-from typing import Callable, Hashable
+from typing import Any, Callable, Hashable
 
 import attrs
 from rapidfuzz import fuzz, process
@@ -137,11 +140,13 @@ class Entry:
 
 @attrs.frozen
 class NearMatch:
-    """A party name that resembles a list entry without matching it."""
+    """A party name that resembles a list entry without matching it; `disposition` is a
+    reviewer's verdict on the pair, when one was given (`dispositions.py`)."""
     party: str
     list: str
     entry: str
     score: float
+    disposition: Any = None
 
 
 @attrs.frozen
@@ -266,6 +271,16 @@ class Screening:
         self._targets_in = functools.lru_cache(maxsize=1024)(self._targets_in_force)
         self._near_in = functools.lru_cache(maxsize=65536)(self._near_matches_in)
         self._matches_in = functools.lru_cache(maxsize=65536)(self._matches_exactly)
+        self.dispositions = None        # a reviewer's verdicts (`reviewed`)
+        self._names_in = functools.lru_cache(maxsize=1024)(self._entry_names_in)
+
+    def reviewed(self, dispositions) -> "Screening":
+        """The same lists with a reviewer's verdicts (`dispositions.Dispositions`): a `match`
+        lists the party, a `no_match` clears its near match. What depends on the lists alone
+        (entries in force, near matches, exact matches) is shared with this screening."""
+        found = copy.copy(self)
+        found.dispositions = dispositions if dispositions else None
+        return found
 
     def _key(self, day: datetime.date) -> Hashable:
         """What the entries in force depend on: which listing announcements are in force (a few
@@ -312,13 +327,57 @@ class Screening:
                 if getattr(named, "name", None) == list_name:
                     return True
         name = party.get("name")
-        return bool(name) and self.matches(name, list_name, day) is not None
+        if not name:
+            return False
+        if self.matches(name, list_name, day) is not None:
+            return True
+        return self.dispositions is not None and self.listing(name, list_name, day) is not None
+
+    def listing(self, name: str, list_name: str, day: datetime.date):
+        """The reviewer's `match` verdict that lists a name on a list on the day (its entry in
+        force then), if any: the disposition a listing by verdict cites."""
+        if self.dispositions is None:
+            return None
+        normal = normalise(name)
+        if normal not in self.dispositions.names:
+            return None
+        return self.dispositions.listing(normal, list_name, self._names_in(self._key(day), list_name))
+
+    def _entry_names_in(self, key: Hashable, list_name: str) -> frozenset[str]:
+        return frozenset(e.name for e in self._entries_in(key, list_name))
 
     def near_matches(self, role: str, name: str, day: datetime.date) -> list[NearMatch]:
         """Entries close to a name but not equal to it after normalisation, best first (computed
-        once per name and period, see `_near`)."""
-        return [NearMatch(role, list_name, entry, score)
-                for list_name, entry, score in self._near_in(name, self._key(day))]
+        once per name and period, see `_near`), each with the reviewer's verdict on it, if any."""
+        found = [NearMatch(role, list_name, entry, score)
+                 for list_name, entry, score in self._near_in(name, self._key(day))]
+        if self.dispositions is not None and found:
+            normal = normalise(name)
+            if normal in self.dispositions.names:
+                found = [attrs.evolve(m, disposition=self.dispositions.verdict_on(normal, m.list, m.entry))
+                         for m in found]
+                # As for a name that equals an entry: where a `match` lists the party, its other
+                # near matches on that list are no question for a person to clear.
+                listed = {m.list for m in found if self.listing(name, m.list, day) is not None}
+                found = [m for m in found if m.disposition is not None or m.list not in listed]
+        return found
+
+    def score(self, name: str, list_name: str, entry: str) -> float | None:
+        """The near-match score of a name against one entry of a list, whatever the date; None
+        when it is no near match (or matches exactly).
+
+        >>> from policylang import ast
+        >>> uel = ast.EntityList("uel", (ast.Entity("Epirus, Inc."),))
+        >>> screening = Screening({"uel": uel}, lambda source, day: True)
+        >>> screening.score("Epirus Holdings", "uel", "Epirus, Inc."), screening.score("Epirus", "uel", "Epirus, Inc.")
+        (95.7, None)
+        """
+        normal = normalise(name)
+        target = next((t for e, t in self._targets.items() if e.list == list_name and e.name == entry), None)
+        if not normal or target is None or target.entry.normal == normal:
+            return None
+        score = _near_match_score(_words_of(normal), target)
+        return None if score is None else round(score, 1)
 
     def _near_matches_in(self, name: str, key: Hashable) -> tuple[tuple[str, str, float], ...]:
         return tuple((m.list, m.entry, m.score) for m in self._near(name, self._day_of[key]))
