@@ -70,6 +70,7 @@ MESSAGES: dict[str, str] = {
     "E511": "a case must be a JSON object, found {found}",
     "E512": "no date: give the case a `date` or pass `--date`",
     "E513": "`{value}` is out of range for `{field}`: {why}",
+    "E514": "row {row} of `{source}`: {detail}",
     "W401": "the PRC calendar has no official schedule for {year} yet: its working days are counted without make-up days",
     "W402": "the control code `{item_code}` is named by no clause of this library",
     "W403": "`{item_code}` is a placeholder of this library, not an official control code: {reason}",
