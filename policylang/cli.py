@@ -36,6 +36,7 @@ FEATURE_COMMANDS: dict[str, str] = {
     "analyze": "policylang.analysis.command",
     "test": "policylang.testing.command",
     "compile": "policylang.compile.command",
+    "rescreen": "policylang.rescreen",
 }
 
 
@@ -96,9 +97,9 @@ def check(paths: tuple[Path, ...], fmt: str, no_stdlib: bool) -> None:
               help="Decide every case as if its date were this one (what-if); decisions give both dates.")
 @click.option("--format", "fmt", type=click.Choice(["text", "json", "jsonl"]), default=None,
               help="How decisions are written  [default: jsonl for an --output ending in .jsonl, else text].")
-@click.option("--output", "-o", "output", type=click.Path(dir_okay=False, writable=True, path_type=Path),
+@click.option("--output", "-o", "output", type=click.Path(writable=True, path_type=Path),
               help="Write the decisions to FILE instead of standard output; a FILE ending in .parquet, "
-                   ".csv or .duckdb gets them as a table.")
+                   ".csv or .duckdb gets them as a table (with --spark, a folder of part files).")
 @click.option("--query", help="Decide the rows of this SQL query, run by an embedded DuckDB (extra `batch`).")
 @click.option("--database", type=click.Path(exists=True, dir_okay=False, path_type=str),
               help="The DuckDB database file `--query` runs in (read-only); default: none, in memory.")
@@ -124,6 +125,8 @@ def eval_(cases: tuple[str, ...], policy_dirs: tuple[Path, ...], no_stdlib: bool
 
     if not cases and query is None:
         raise click.UsageError("give CASES, or rows to decide with `--query`")
+    if output is not None and output.is_dir() and spark_master is None:
+        raise click.BadParameter(f"`{output}` is a folder", param_hint="'--output'")
     if fmt is None:
         fmt = "jsonl" if output is not None and output.suffix.lower() == ".jsonl" else "text"
     paths = tuple(str(p) for p in (policy_dirs or [policies_dir()]))
@@ -131,7 +134,7 @@ def eval_(cases: tuple[str, ...], policy_dirs: tuple[Path, ...], no_stdlib: bool
     job = runner.EvalJob(paths, not no_stdlib, engine, review_threshold, date, fmt, as_of)
     if spark_master is not None:
         from policylang.spark import eval_command
-        sys.exit(_tables_or_exit(lambda: eval_command(spark_master, cases, query, job, output)))
+        sys.exit(_tables_or_exit(lambda: eval_command(spark_master, cases, query, job, output, fail_on_review)))
     decider = runner.Decider(job, make_engine(program, engine, review_threshold))
     jobs = jobs or os.cpu_count() or 1
     pool = runner.Pool(job, jobs) if jobs > 1 else None

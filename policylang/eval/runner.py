@@ -194,10 +194,11 @@ class Decider:
         # while cases stream through (a tenth of the time on long inputs).
         gc.freeze()
 
-    def decide_raw(self, raw: RawCase) -> Decision:
-        """The one decision function of every input form: the engine's, as the job asks."""
+    def decide_raw(self, raw: RawCase, as_of: datetime.date | None | str = "job") -> Decision:
+        """The one decision function of every input form: the engine's, as the job asks (or as
+        of another date: `rescreen` decides each row as of two)."""
         try:
-            return self.engine.decide(raw, self.job.default_date, self.job.as_of)
+            return self.engine.decide(raw, self.job.default_date, self.job.as_of if as_of == "job" else as_of)
         except Exception as exc:  # a fault of policylang in one case never stops the others
             return Decision(_id_of(raw), None, "error", errors=(error(
                 "E499", path="", detail=f"{type(exc).__name__}: {exc}"),), library=self.engine.law.identity)
@@ -219,10 +220,14 @@ class Decider:
             return self._rows.csv_cases(chunk.header, chunk.rows, chunk.source, chunk.first_row)
         return self._rows.cases(chunk.rows, chunk.source, chunk.first_row)
 
+    def cases_of(self, chunk: TableChunk | list[tuple]) -> list[RawCase]:
+        """The cases of a chunk: table rows, or JSON work units."""
+        return self.table_cases(chunk) if isinstance(chunk, TableChunk) else [raw_case(u) for u in chunk]
+
     def decide_table(self, chunk: TableChunk | list[tuple], output: str) -> DecidedChunk:
         """A chunk of table rows (or of JSON work units) decided, and encoded for the output:
         `ARROW` or `CSV_ROWS` for a table, else a rendering format (`text`, `json`, `jsonl`)."""
-        raws = self.table_cases(chunk) if isinstance(chunk, TableChunk) else [raw_case(u) for u in chunk]
+        raws = self.cases_of(chunk)
         decisions = [self.decide_raw(raw) for raw in raws]
         if output in (ARROW, CSV_ROWS):
             facts = [Decided("", d.outcome, len(d.screening), d.needs_review) for d in decisions]
@@ -268,6 +273,11 @@ def _work_table(chunk: TableChunk | list[tuple], output: str) -> DecidedChunk:
     return _WORKER.decide_table(chunk, output)
 
 
+def worker() -> Decider:
+    """The `Decider` of this worker process (for work functions given to `Pool.map_in_order`)."""
+    return _WORKER
+
+
 class Pool:
     """Worker processes deciding chunks of cases; results come back in input order."""
 
@@ -276,14 +286,14 @@ class Pool:
         self.executor = concurrent.futures.ProcessPoolExecutor(jobs, initializer=_start_worker, initargs=(job,))
 
     def decide(self, units: Iterable[tuple], chunk: int, fmt: str) -> Iterator[Decided]:
-        for decided in self._in_order(_work, in_batches(units, chunk), fmt):
+        for decided in self.map_in_order(_work, in_batches(units, chunk), fmt):
             yield from decided
 
     def decide_tables(self, chunks: Iterable[TableChunk | list[tuple]], output: str) -> Iterator[DecidedChunk]:
         """Chunks decided by `Decider.decide_table` in the workers, in input order."""
-        return self._in_order(_work_table, chunks, output)
+        return self.map_in_order(_work_table, chunks, output)
 
-    def _in_order(self, work, chunks: Iterable, *args) -> Iterator:
+    def map_in_order(self, work, chunks: Iterable, *args) -> Iterator:
         """`work(chunk, *args)` for each chunk in the workers; results in input order, with at
         most about two chunks per worker in flight (so memory stays flat)."""
         in_flight: deque = deque()

@@ -49,14 +49,8 @@ def run(inputs: tuple[str, ...], query: str | None, database: str | None, decide
         need("pyarrow", f"writing `{output}`")
         if output.suffix.lower() == ".duckdb":
             need("duckdb", f"writing `{output}`")
-    names = [(name, file) for name in inputs for file in
-             (sources.expand(name) if sources.is_table(name) else [name])]
-    for _, file in names:
-        if file != "-" and not Path(file).is_file():
-            raise sources.SourceError(f"cannot read `{file}`: no such file")
     per_case = encoding or runner.output_format(fmt, runner.LINES)
-    queried = sources.query_chunks(query, database) if query is not None else iter(())   # fails here, not later
-    chunks = _chunks(queried, names)
+    chunks = chunks_of(inputs, query, database)
     decided = pool.decide_tables(chunks, per_case) if pool else \
         (decider.decide_table(chunk, per_case) for chunk in chunks)
     if encoding is None:
@@ -73,11 +67,21 @@ def run(inputs: tuple[str, ...], query: str | None, database: str | None, decide
         sink.close()
 
 
-def _chunks(queried: Iterator, names: list[tuple[str, str]]) -> Iterator:
+def chunks_of(inputs: tuple[str, ...], query: str | None, database: str | None) -> Iterator:
     """Every input's rows in chunks, in order (the query's first): table chunks, or lists of
-    JSON work units."""
+    JSON work units. What cannot be read at all (a missing file, a glob that matches nothing, a
+    query DuckDB rejects) raises `SourceError` here, before any row is decided."""
+    files = [file for name in inputs for file in (sources.expand(name) if sources.is_table(name) else [name])]
+    for file in files:
+        if file != "-" and not Path(file).is_file():
+            raise sources.SourceError(f"cannot read `{file}`: no such file")
+    queried = sources.query_chunks(query, database) if query is not None else iter(())
+    return _chunks(queried, files)
+
+
+def _chunks(queried: Iterator, files: list[str]) -> Iterator:
     yield from queried
-    for _, file in names:
+    for file in files:
         if sources.is_table(file):
             yield from sources.chunks(file)
         else:
