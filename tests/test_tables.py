@@ -231,6 +231,7 @@ def test_text_cells_of_fields_that_are_not_text_read_as_json_and_empty_cells_are
                          "parameters": {"purity": "0.9995"}, "description": "[not json"}}
 
 
+@pytest.mark.slow
 def test_jobs_2_writes_the_same_table_as_jobs_1(shipped_program, tmp_path):
     cases = list(realistic_cases(5000, seed=8))
     pq.write_table(case_table(cases, shipped_program), tmp_path / "book.parquet")
