@@ -10,6 +10,7 @@ internal fault is reported in one line as such (set POLICYLANG_DEBUG=1 to see th
 
 from __future__ import annotations
 
+import functools
 import importlib
 import os
 import sys
@@ -42,6 +43,7 @@ FEATURE_COMMANDS: dict[str, str] = {
     "screen": "policylang.screen",
     "schema": "policylang.schema",
     "log": "policylang.audit.command",
+    "rescreen": "policylang.rescreen",
 }
 
 
@@ -99,16 +101,23 @@ def check(paths: tuple[Path, ...], fmt: str, no_stdlib: bool, deny_warnings: boo
 
 
 @cli.command("eval")
-@click.argument("cases", nargs=-1, required=True, type=click.Path(allow_dash=True, path_type=str))
+@click.argument("cases", nargs=-1, type=click.Path(allow_dash=True, path_type=str))
 @click.option("--policies", "policy_dirs", multiple=True, type=click.Path(exists=True, path_type=Path),
               help="A folder or file of policies (repeatable). Default: the shipped policies.")
 @click.option("--no-stdlib", is_flag=True, help="Do not load the shipped stdlib: the policies bring their own schema.")
 @click.option("--date", "date", type=DATE, help="The date of cases that give none.")
 @click.option("--as-of", "as_of", type=DATE,
               help="Decide every case as if its date were this one (what-if); decisions give both dates.")
-@click.option("--format", "fmt", type=click.Choice(["text", "json", "jsonl"]), default="text", show_default=True)
-@click.option("--output", "-o", "output", type=click.Path(dir_okay=False, writable=True, path_type=Path),
-              help="Write the decisions to FILE instead of standard output.")
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "jsonl"]), default=None,
+              help="How decisions are written  [default: jsonl for an --output ending in .jsonl, else text].")
+@click.option("--output", "-o", "output", type=click.Path(writable=True, path_type=Path),
+              help="Write the decisions to FILE instead of standard output; a FILE ending in .parquet, "
+                   ".csv or .duckdb gets them as a table (with --spark, a folder of part files).")
+@click.option("--query", help="Decide the rows of this SQL query, run by an embedded DuckDB (extra `batch`).")
+@click.option("--database", type=click.Path(exists=True, dir_okay=False, path_type=str),
+              help="The DuckDB database file `--query` runs in (read-only); default: none, in memory.")
+@click.option("--spark", "spark_master", metavar="MASTER",
+              help="Decide on Apache Spark at MASTER (`local[2]`, `spark://host:7077`; extra `spark`).")
 @click.option("--jobs", "-j", type=click.IntRange(min=0), default=1, show_default=True,
               help="Worker processes deciding cases (0: one per core); the output is the same.")
 @click.option("--engine", type=click.Choice(["compiled", "interpreter"]), default="compiled", show_default=True,
@@ -124,22 +133,33 @@ def check(paths: tuple[Path, ...], fmt: str, no_stdlib: bool, deny_warnings: boo
                    "`no_match` clears the near match.")
 @click.option("--log", "log_file", type=click.Path(dir_okay=False, path_type=Path),
               help="Append one JSON line per decision to FILE: the audit trail (`policylang log verify`).")
-def eval_(cases: tuple[str, ...], policy_dirs: tuple[Path, ...], no_stdlib: bool, date, as_of, fmt: str, output,
-          jobs: int, engine: str, review_threshold: float, fail_on_review: bool, explain: bool,
-          dispositions_file: Path | None, log_file: Path | None) -> None:
-    """Decide CASES (.json or .jsonl files, or - for standard input) and explain why.
+def eval_(cases: tuple[str, ...], policy_dirs: tuple[Path, ...], no_stdlib: bool, date, as_of, fmt: str | None,
+          output, query: str | None, database: str | None, spark_master: str | None, jobs: int, engine: str,
+          review_threshold: float, fail_on_review: bool, explain: bool, dispositions_file: Path | None,
+          log_file: Path | None) -> None:
+    """Decide CASES (.json, .jsonl, .csv or .parquet files, globs of them, or - for standard
+    input) and explain why.
 
-    JSON lines are decided and printed one at a time, so any size fits in memory. The case
-    format is docs/cases.md; `policylang schema` prints it as a JSON Schema."""
+    JSON lines and tables are decided and written a chunk at a time, so any size fits in memory.
+    The case format is docs/cases.md; `policylang schema` prints it as a JSON Schema."""
     from policylang.eval import runner
     from policylang.eval.report import Report
 
+    if not cases and query is None:
+        raise click.UsageError("give CASES, or rows to decide with `--query`")
+    if output is not None and output.is_dir() and spark_master is None:
+        raise click.BadParameter(f"`{output}` is a folder", param_hint="'--output'")
+    if fmt is None:
+        fmt = "jsonl" if output is not None and output.suffix.lower() == ".jsonl" else "text"
     paths = tuple(str(p) for p in (policy_dirs or [policies_dir()]))
     program, _ = _load_or_exit(paths, with_stdlib=not no_stdlib)
     dispositions = dispositions_or_exit(dispositions_file, program) if dispositions_file else None
     records = tuple(dispositions.records()) if dispositions else ()
     job = runner.EvalJob(paths, not no_stdlib, engine, review_threshold, date, fmt, as_of, explain, records,
                          colour=fmt == "text" and output is None and wants_colour(sys.stdout))
+    if spark_master is not None:
+        from policylang.spark import eval_command
+        sys.exit(_tables_or_exit(lambda: eval_command(spark_master, cases, query, job, output, fail_on_review)))
     decider = runner.Decider(job, make_engine(program, engine, review_threshold, dispositions, explain))
     log = None
     if log_file is not None:
@@ -153,12 +173,21 @@ def eval_(cases: tuple[str, ...], policy_dirs: tuple[Path, ...], no_stdlib: bool
         except OSError as exc:
             raise click.BadParameter(f"cannot append to `{log_file}`: {exc.strerror or exc}",
                                      param_hint="--log") from None
+    write = functools.partial(_write, log=log)
     jobs = jobs or os.cpu_count() or 1
     pool = runner.Pool(job, jobs) if jobs > 1 else None
-    out = output.open("w", encoding="utf-8") if output else sys.stdout
-    report = Report(sys.stderr)
+    from policylang.tables import evaluate as tables
+
+    table_output = tables.sinks.table_output(output)
+    if not tables.wanted(cases, output, query):
+        tables = None
+    out = output.open("w", encoding="utf-8") if output and not table_output else sys.stdout
+    report = Report(sys.stderr, total=_tables_or_exit(lambda: tables.total_rows(cases, query)) if tables else None)
     try:
-        for name in cases:
+        if tables is not None:
+            _tables_or_exit(lambda: tables.run(cases, query, database, decider, pool, output, fmt, report, out,
+                                               write))
+        for name in () if tables is not None else cases:
             try:
                 units, shape = runner.units_of(name)
             except OSError as exc:
@@ -166,20 +195,32 @@ def eval_(cases: tuple[str, ...], policy_dirs: tuple[Path, ...], no_stdlib: bool
             chunk = runner.STREAM_CHUNK if name == "-" else runner.CHUNK
             each = runner.output_format(fmt, shape)
             decided = pool.decide(units, chunk, each) if pool else (decider.decide(u, each) for u in units)
-            _write(out, report.count(decided), fmt, shape, flush=name == "-", log=log)
-        if fmt == "text":
+            write(out, report.count(decided), fmt, shape, flush=name == "-")
+        if fmt == "text" and not table_output:
             out.write("\n" + render_library(decider.engine.law.identity) + "\n")
     finally:
         if log is not None:
             log.close()
         if pool:
             pool.close()
-        if output:
+        if out is not sys.stdout:
             out.close()
         report.close()
     if report.invalid:
         sys.exit(EXIT_INVALID_CASE)
     sys.exit(EXIT_NEEDS_REVIEW if report.needs_review and fail_on_review else EXIT_OK)
+
+
+def _tables_or_exit(action):
+    """Run `action`; an input that cannot be read or a missing extra ends the command (exit 2)."""
+    from policylang.tables import MissingExtra
+    from policylang.tables.sources import SourceError
+
+    try:
+        return action()
+    except (MissingExtra, SourceError) as exc:
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(EXIT_CANNOT_RUN)
 
 
 def _write(out, decided, fmt: str, shape: str, flush: bool, log=None) -> None:

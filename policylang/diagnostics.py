@@ -71,6 +71,7 @@ MESSAGES: dict[str, str] = {
     "E511": "a case must be a JSON object, found {found}",
     "E512": "no date: give the case a `date` or pass `--date`",
     "E513": "`{value}` is out of range for `{field}`: {why}",
+    "E514": "row {row} of `{source}`: {detail}",
     "E601": "cannot read the dispositions file `{file}`: {detail}",
     "E602": "disposition {number} has no `{field}`",
     "E603": "disposition {number}: `{field}` {why}",

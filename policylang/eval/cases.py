@@ -38,10 +38,13 @@ PARAMETERS_RECORD = "Parameters"
 
 @attrs.frozen
 class RawCase:
-    """One case as found in the input: the parsed JSON (or the error that stopped parsing)."""
+    """One case as found in the input: the parsed JSON (or the error that stopped parsing).
+    `problem` is an input's own reason the case cannot be read, found before the schema is
+    applied (a table row whose cell is not JSON text, `tables/mapping.py`): its only error."""
     data: Any
     origin: str
     parse_error: str | None = None
+    problem: Diagnostic | None = None
 
 
 @attrs.frozen
@@ -182,6 +185,8 @@ class CaseReader:
     def read(self, raw: RawCase, default_date: datetime.date | None) -> CaseRead:
         if raw.parse_error is not None:
             return CaseRead(raw, None, (error("E501", detail=raw.parse_error, path=""),))
+        if raw.problem is not None:
+            return CaseRead(raw, None, (raw.problem,))
         if not isinstance(raw.data, dict):
             return CaseRead(raw, None, (error("E511", found=type(raw.data).__name__, path=""),))
         data = raw.data

@@ -2,7 +2,8 @@
 
 Takes: the stream to report on (standard error) and the decisions as they pass.
 Returns: `Report.count(decided)`, the same decisions, counted; `invalid` and `needs_review` for
-the exit status; on a terminal, a live progress line and, at `close`, a summary (counts by
+the exit status; on a terminal, a live progress line (a bar when the number of cases is known
+up front, as for Parquet inputs) and, at `close`, a summary (counts by
 outcome, errors, near matches, decisions needing review, cases per second).
 Guarantees: nothing is written when the stream is not a terminal (a pipe, a file, CI logs), so
 what scripts read is never mixed with it; rich is imported only for a terminal.
@@ -21,7 +22,7 @@ from policylang.semantics.outcomes import OUTCOMES
 class Report:
     """Counts the decisions going by; shows progress and a summary on a terminal."""
 
-    def __init__(self, stream: IO):
+    def __init__(self, stream: IO, total: int | None = None):
         self.outcomes: Counter[str] = Counter()
         self.near_matches = 0
         self.review = 0
@@ -29,13 +30,15 @@ class Report:
         self._progress = self._task = None
         if stream.isatty():
             from rich.console import Console
-            from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+            from rich.progress import (BarColumn, Progress, SpinnerColumn, TaskProgressColumn, TextColumn,
+                                       TimeElapsedColumn, TimeRemainingColumn)
 
             self.console = Console(file=stream)
-            self._progress = Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(),
+            bar = (BarColumn(), TaskProgressColumn(), TimeRemainingColumn()) if total else ()
+            self._progress = Progress(SpinnerColumn(), TextColumn("{task.description}"), *bar, TimeElapsedColumn(),
                                       console=self.console, transient=True)
             self._progress.start()
-            self._task = self._progress.add_task("deciding", total=None)
+            self._task = self._progress.add_task("deciding", total=total)
 
     @property
     def invalid(self) -> bool:
@@ -51,7 +54,8 @@ class Report:
             self.near_matches += d.near_matches
             self.review += d.needs_review
             if self._progress is not None and sum(self.outcomes.values()) % 500 == 1:
-                self._progress.update(self._task, description=self._line())
+                self._progress.update(self._task, description=self._line(),
+                                      completed=sum(self.outcomes.values()))
             yield d
 
     def _line(self) -> str:

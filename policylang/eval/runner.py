@@ -1,9 +1,12 @@
 """Running `policylang eval` over inputs of any size: streamed, in order, on one core or many.
 
 Takes: the names of case inputs (`.json` files, `.jsonl` files, `-` for standard input) and an
-`EvalJob` (the library, the engine, the date default, the output format, the review threshold).
+`EvalJob` (the library, the engine, the date default, the output format, the review threshold);
+or chunks of table rows (`TableChunk`, from `policylang.tables.sources`).
 Returns: for each case, in input order, a `Decided`: the decision rendered in the output format,
-with the facts the summary counts (outcome, near matches, needs review).
+with the facts the summary counts (outcome, near matches, needs review); for a chunk of rows, a
+`DecidedChunk`: its `Decided`s and the decisions encoded for a table output at once (an Arrow
+record batch, or CSV rows).
 Guarantees:
 - JSON lines are read and decided one line at a time: the first decision is out before the
   second line is read, and memory stays flat on any input size; a line is split on `\\n` only and
@@ -11,6 +14,9 @@ Guarantees:
 - `jobs > 1` decides in worker processes, each with the library loaded once; the output is
   byte-identical to `jobs = 1` (chunks are written back in input order, with a bounded number
   in flight, so memory stays flat too);
+- table rows go through the same `Decider.decide_raw` as JSON cases (one decision function);
+  a chunk of rows is mapped to cases, decided and encoded in the worker, so the main process only
+  reads and writes;
 - a fault while deciding one case becomes that case's `error` decision (E499), never the run's.
 """
 
@@ -71,6 +77,30 @@ class Decided:
     near_matches: int
     needs_review: bool
     log: str | None = None
+
+
+@attrs.frozen
+class TableChunk:
+    """Rows of one table input, decided together: an Arrow record batch (`rows`, with `header`
+    None) or CSV rows (lists of cells, under `header`); `first_row` numbers the first from 1."""
+    source: str
+    first_row: int
+    rows: Any
+    header: tuple[str, ...] | None = None
+
+    def __len__(self) -> int:
+        return len(self.rows) if self.header is not None else self.rows.num_rows
+
+
+@attrs.frozen
+class DecidedChunk:
+    """A chunk decided: the summary's facts of each row and the decisions for the output, as
+    rendered texts (`Decided.text`) or, for a table output, as one `payload`."""
+    decided: list[Decided]
+    payload: Any = None
+
+# What a table output wants of a chunk: an Arrow record batch, or CSV rows.
+ARROW, CSV_ROWS = "arrow", "csv"
 
 
 # ------------------------------------------------------------------ reading inputs
@@ -174,26 +204,60 @@ class Decider:
         self.engine, self.job = engine, job
         from policylang.colour import ansi, plain
         self._paint = ansi() if job.colour else plain
+        self._rows = None
         # The library, its AST and the generated code live as long as the process: keep them out
         # of the cyclic collector's full passes, which would otherwise walk them again and again
         # while cases stream through (a tenth of the time on long inputs).
         gc.freeze()
 
-    def decide(self, unit: tuple, fmt: str | None = None) -> Decided:
-        raw = raw_case(unit)
+    def decide_raw(self, raw: RawCase, as_of: datetime.date | None | str = "job") -> Decision:
+        """The one decision function of every input form: the engine's, as the job asks (or as
+        of another date: `rescreen` decides each row as of two)."""
         try:
-            decision = self.engine.decide(raw, self.job.default_date, self.job.as_of)
+            return self.engine.decide(raw, self.job.default_date, self.job.as_of if as_of == "job" else as_of)
         except Exception as exc:  # a fault of policylang in one case never stops the others
-            decision = Decision(_id_of(raw), None, "error", errors=(error(
+            return Decision(_id_of(raw), None, "error", errors=(error(
                 "E499", path="", detail=f"{type(exc).__name__}: {exc}"),), library=self.engine.law.identity,
                 explanation=() if self.job.explain else None)
+
+    def decide(self, unit: tuple, fmt: str | None = None) -> Decided:
+        raw = raw_case(unit)
+        return self._decided(raw, self.decide_raw(raw), fmt or self.job.fmt)
+
+    def _decided(self, raw: RawCase, decision: Decision, fmt: str) -> Decided:
         line = self.job.log.line(raw, decision) if self.job.log is not None else None
-        return Decided(render(decision, fmt or self.job.fmt, raw.origin, self._paint), decision.outcome,
-                       len(decision.screening),
+        return Decided(render(decision, fmt, raw.origin, self._paint), decision.outcome, len(decision.screening),
                        decision.needs_review, line)
 
     def decide_chunk(self, units: list[tuple], fmt: str | None = None) -> list[Decided]:
         return [self.decide(u, fmt) for u in units]
+
+    def table_cases(self, chunk: TableChunk) -> list[RawCase]:
+        """The cases of a chunk of table rows (`policylang.tables.mapping`)."""
+        if self._rows is None:
+            from policylang.tables.mapping import RowReader
+            self._rows = RowReader(self.engine.program)
+        if chunk.header is not None:
+            return self._rows.csv_cases(chunk.header, chunk.rows, chunk.source, chunk.first_row)
+        return self._rows.cases(chunk.rows, chunk.source, chunk.first_row)
+
+    def cases_of(self, chunk: TableChunk | list[tuple]) -> list[RawCase]:
+        """The cases of a chunk: table rows, or JSON work units."""
+        return self.table_cases(chunk) if isinstance(chunk, TableChunk) else [raw_case(u) for u in chunk]
+
+    def decide_table(self, chunk: TableChunk | list[tuple], output: str) -> DecidedChunk:
+        """A chunk of table rows (or of JSON work units) decided, and encoded for the output:
+        `ARROW` or `CSV_ROWS` for a table, else a rendering format (`text`, `json`, `jsonl`)."""
+        raws = self.cases_of(chunk)
+        decisions = [self.decide_raw(raw) for raw in raws]
+        if output in (ARROW, CSV_ROWS):
+            facts = [Decided("", d.outcome, len(d.screening), d.needs_review) for d in decisions]
+            found = [d.to_json() for d in decisions]
+            from policylang.tables import decisions as columns
+            if output == ARROW:
+                return DecidedChunk(facts, columns.record_batch(found, columns.arrow_schema(self.job.as_of is not None)))
+            return DecidedChunk(facts, [columns.csv_row(d) for d in found])
+        return DecidedChunk([self._decided(raw, d, output) for raw, d in zip(raws, decisions)])
 
 
 def output_format(fmt: str, shape: str) -> str:
@@ -225,6 +289,15 @@ def _work(units: list[tuple], fmt: str) -> list[Decided]:
     return _WORKER.decide_chunk(units, fmt)
 
 
+def _work_table(chunk: TableChunk | list[tuple], output: str) -> DecidedChunk:
+    return _WORKER.decide_table(chunk, output)
+
+
+def worker() -> Decider:
+    """The `Decider` of this worker process (for work functions given to `Pool.map_in_order`)."""
+    return _WORKER
+
+
 class Pool:
     """Worker processes deciding chunks of cases; results come back in input order."""
 
@@ -233,19 +306,35 @@ class Pool:
         self.executor = concurrent.futures.ProcessPoolExecutor(jobs, initializer=_start_worker, initargs=(job,))
 
     def decide(self, units: Iterable[tuple], chunk: int, fmt: str) -> Iterator[Decided]:
+        for decided in self.map_in_order(_work, in_batches(units, chunk), fmt):
+            yield from decided
+
+    def decide_tables(self, chunks: Iterable[TableChunk | list[tuple]], output: str) -> Iterator[DecidedChunk]:
+        """Chunks decided by `Decider.decide_table` in the workers, in input order."""
+        return self.map_in_order(_work_table, chunks, output)
+
+    def map_in_order(self, work, chunks: Iterable, *args) -> Iterator:
+        """`work(chunk, *args)` for each chunk in the workers; results in input order, with at
+        most about two chunks per worker in flight (so memory stays flat)."""
         in_flight: deque = deque()
-        batch: list[tuple] = []
-        for unit in units:
-            batch.append(unit)
-            if len(batch) >= chunk:
-                in_flight.append(self.executor.submit(_work, batch, fmt))
-                batch = []
-                while len(in_flight) > 2 * self.jobs or (in_flight and in_flight[0].done()):
-                    yield from in_flight.popleft().result()
-        if batch:
-            in_flight.append(self.executor.submit(_work, batch, fmt))
+        for chunk in chunks:
+            in_flight.append(self.executor.submit(work, chunk, *args))
+            while len(in_flight) > 2 * self.jobs or (in_flight and in_flight[0].done()):
+                yield in_flight.popleft().result()
         while in_flight:
-            yield from in_flight.popleft().result()
+            yield in_flight.popleft().result()
 
     def close(self) -> None:
         self.executor.shutdown(cancel_futures=True)
+
+
+def in_batches(units: Iterable[tuple], size: int) -> Iterator[list[tuple]]:
+    """Work units in lists of `size` (the last may be shorter)."""
+    batch: list[tuple] = []
+    for unit in units:
+        batch.append(unit)
+        if len(batch) >= size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch

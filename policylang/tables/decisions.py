@@ -1,0 +1,92 @@
+"""Decisions as columns: the contract's JSON decision (§4) as a table row.
+
+Takes: decisions as `Decision.to_json()` gives them.
+Returns: `arrow_schema(as_of)`, the Arrow schema of a table of decisions; `record_batch(decisions,
+schema)`; `csv_header(as_of)` and `csv_row(decision)` for a flat CSV.
+Guarantees: one column per field of the JSON decision, in its order (`id`, `date`, `as_of` when
+decided as of another date, `outcome`, `needs_review`, `reasons`, `obligations`, `suspended`,
+`not_in_force`, `overridden`, `screening`, `classification`, `errors`, `warnings`, `library`),
+each holding the JSON's value: lists of objects as lists of structs (a key an object leaves out
+is null), dates as the JSON's `YYYY-MM-DD` text, a reason's `text` as a map; in CSV, every list
+and object is its JSON text and `needs_review` is `true` or `false`. A non-text `id` is its JSON
+text. Reading a row back gives the JSON decision, up to the nulls of keys it left out.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+from typing import Any
+
+_ENCODER = json.JSONEncoder(ensure_ascii=False)
+
+# The fields of each list's objects, in the order `Decision.to_json` writes them (None: text).
+_CLAUSE = (("policy", None), ("clause", None))
+_DIAGNOSTIC = (("code", None), ("message", None), ("path", None), ("help", None))
+LISTS: tuple[tuple[str, tuple], ...] = (
+    ("reasons", (*_CLAUSE, ("effect", None), ("source", None), ("url", None), ("title", None), ("text", "map"))),
+    ("obligations", (("kind", None), *_CLAUSE, ("due", None), ("detail", None))),
+    ("suspended", (*_CLAUSE, ("by", None), ("from", None), ("through", None))),
+    ("not_in_force", (*_CLAUSE, ("state", None), ("from", None), ("through", None))),
+    ("overridden", (*_CLAUSE, ("by", "clauses"))),
+    ("screening", (("party", None), ("list", None), ("entry", None), ("score", "float"))),
+    ("classification", (("code", None), *_CLAUSE)),
+    ("errors", _DIAGNOSTIC),
+    ("warnings", _DIAGNOSTIC),
+)
+LIBRARY = ("version", "digest", "checked_through")
+
+
+def columns(as_of: bool) -> list[str]:
+    """The column names, in order.
+
+    >>> columns(False)[:5], columns(True)[:4]
+    (['id', 'date', 'outcome', 'needs_review', 'reasons'], ['id', 'date', 'as_of', 'outcome'])
+    """
+    return ["id", "date", *(["as_of"] if as_of else []), "outcome", "needs_review",
+            *(name for name, _ in LISTS), "library"]
+
+
+@functools.lru_cache(maxsize=2)
+def arrow_schema(as_of: bool):
+    """The Arrow schema of a table of decisions."""
+    import pyarrow as pa
+
+    text = pa.string()
+    kinds = {None: text, "float": pa.float64(), "map": pa.map_(text, text),
+             "clauses": pa.list_(pa.struct([(name, text) for name, _ in _CLAUSE]))}
+    fields = [("id", text), ("date", text), *([("as_of", text)] if as_of else []), ("outcome", text),
+              ("needs_review", pa.bool_())]
+    fields += [(name, pa.list_(pa.struct([(key, kinds[kind]) for key, kind in keys]))) for name, keys in LISTS]
+    fields.append(("library", pa.struct([(key, text) for key in LIBRARY])))
+    return pa.schema(fields)
+
+
+def record_batch(decisions: list[dict], schema):
+    """The decisions as one Arrow record batch of `schema` (`arrow_schema`)."""
+    import pyarrow as pa
+
+    rows = decisions if all(type(d.get("id")) in (str, type(None)) for d in decisions) else \
+        [{**d, "id": _text_id(d["id"])} for d in decisions]
+    return pa.RecordBatch.from_pylist(rows, schema=schema)
+
+
+def csv_header(as_of: bool) -> list[str]:
+    return columns(as_of)
+
+
+def csv_row(decision: dict) -> list[str]:
+    """One decision as CSV cells: text as it is, lists and objects as JSON text."""
+    cells = [_text_id(decision["id"]), decision["date"] or ""]
+    if "as_of" in decision:
+        cells.append(decision["as_of"] or "")
+    cells += [decision["outcome"], "true" if decision["needs_review"] else "false"]
+    cells += [_ENCODER.encode(decision[name]) for name, _ in LISTS]
+    cells.append(_ENCODER.encode(decision["library"]) if decision["library"] is not None else "")
+    return cells
+
+
+def _text_id(value: Any) -> str | None:
+    if value is None or isinstance(value, str):
+        return value
+    return _ENCODER.encode(value) if not hasattr(value, "as_tuple") else str(value)
