@@ -19,7 +19,7 @@ reader rejects too: `tests/test_schema.py` checks both on the corpus.
 >>> from policylang.library import load_shipped
 >>> schema = case_schema(load_shipped()[0])
 >>> schema["$schema"], sorted(schema["$defs"]["Case"]["properties"])[:3]
-('https://json-schema.org/draft/2020-12/schema', ['action', 'date', 'end_use'])
+('https://json-schema.org/draft/2020-12/schema', ['action', 'date', 'destination'])
 """
 
 from __future__ import annotations
