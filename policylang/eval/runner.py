@@ -1,9 +1,11 @@
 """Running `policylang eval` over inputs of any size: streamed, in order, on one core or many.
 
 Takes: the names of case inputs (`.json` files, `.jsonl` files, `-` for standard input) and an
-`EvalJob` (the library, the engine, the date default, the output format, the review threshold).
+`EvalJob` (the library, the engine, the date default, the output format, the review threshold,
+and what `--as-of`, `--explain`, `--dispositions` and `--log` ask for).
 Returns: for each case, in input order, a `Decided`: the decision rendered in the output format,
-with the facts the summary counts (outcome, near matches, needs review).
+with the facts the summary counts (outcome, near matches, needs review) and, with `--log`, its
+line of the decision log (made where the case is decided, `audit/log.py`).
 Guarantees:
 - JSON lines are read and decided one line at a time: the first decision is out before the
   second line is read, and memory stays flat on any input size; a line is split on `\\n` only and
