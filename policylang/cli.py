@@ -16,7 +16,6 @@ import os
 import sys
 from pathlib import Path
 
-import attrs
 import click
 
 from policylang import diagnostics as D
@@ -155,24 +154,24 @@ def eval_(cases: tuple[str, ...], policy_dirs: tuple[Path, ...], no_stdlib: bool
     program, _ = _load_or_exit(paths, with_stdlib=not no_stdlib)
     dispositions = dispositions_or_exit(dispositions_file, program) if dispositions_file else None
     records = tuple(dispositions.records()) if dispositions else ()
-    job = runner.EvalJob(paths, not no_stdlib, engine, review_threshold, date, fmt, as_of, explain, records,
-                         colour=fmt == "text" and output is None and wants_colour(sys.stdout))
-    if spark_master is not None:
-        from policylang.spark import eval_command
-        sys.exit(_tables_or_exit(lambda: eval_command(spark_master, cases, query, job, output, fail_on_review)))
-    decider = runner.Decider(job, make_engine(program, engine, review_threshold, dispositions, explain))
-    log = None
+    deciding = make_engine(program, engine, review_threshold, dispositions, explain)
+    log, log_context = None, None
     if log_file is not None:
         from policylang.audit.log import DecisionLog, LogContext
-        job = attrs.evolve(job, log=LogContext(engine, ("policylang", *sys.argv[1:]),
-                                               decider.engine.law.identity.to_json(), date, as_of,
-                                               review_threshold, explain, records))
-        decider.job = job
+        log_context = LogContext(engine, ("policylang", *sys.argv[1:]), deciding.law.identity.to_json(), date,
+                                 as_of, review_threshold, explain, records)
         try:
             log = DecisionLog(log_file)
         except OSError as exc:
             raise click.BadParameter(f"cannot append to `{log_file}`: {exc.strerror or exc}",
                                      param_hint="--log") from None
+    job = runner.EvalJob(paths, not no_stdlib, engine, review_threshold, date, fmt, as_of,
+                         explain=explain, dispositions=records, log=log_context,
+                         colour=fmt == "text" and output is None and wants_colour(sys.stdout))
+    if spark_master is not None:
+        from policylang.spark import eval_command
+        sys.exit(_tables_or_exit(lambda: eval_command(spark_master, cases, query, job, output, fail_on_review)))
+    decider = runner.Decider(job, deciding)
     write = functools.partial(_write, log=log)
     jobs = jobs or os.cpu_count() or 1
     pool = runner.Pool(job, jobs) if jobs > 1 else None

@@ -126,7 +126,8 @@ def test_a_cold_eval_imports_neither_the_analysis_nor_the_language_server_nor_th
               "    pass\n"
               "heavy = sorted(m for m in ('z3', 'pygls', 'lsprotocol', 'hypothesis', 'policylang.analysis',\n"
               "               'policylang.lsp', 'policylang.fmt', 'policylang.testing', 'duckdb', 'pyarrow',\n"
-              "               'pyspark', 'pandas') if m in sys.modules)\n"
+              "               'pyspark', 'pandas', 'policylang.eval.explain', 'policylang.audit', 'policylang.schema',\n"
+              "               'yaml') if m in sys.modules)\n"
               "print('HEAVY', heavy, file=sys.stderr)\n")
     done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=300)
     assert "HEAVY []" in done.stderr, done.stderr[-2000:]

@@ -143,3 +143,11 @@ def test_screen_against_the_lists_in_force_on_the_date() -> None:
 def test_screen_needs_names() -> None:
     result = run("screen")
     assert result.returncode == 2 and "give names to screen" in result.stderr
+
+
+def test_worker_processes_give_the_same_explanations_and_verdicts() -> None:
+    args = ("eval", "--format", "json", "--explain", "--dispositions", str(HERE / "matched.json"), str(CASES),
+            str(CASES))
+    one, two = run(*args), run(*args, "--jobs", "2")
+    assert one.returncode == two.returncode == 0, two.stderr
+    assert one.stdout == two.stdout and '"listed_by"' in one.stdout and '"explanation"' in one.stdout

@@ -67,9 +67,20 @@ class LogContext:
     def _concerning(self, data: Any) -> list[dict]:
         if not self.dispositions:
             return []
+        return _verdicts(self.dispositions).concerning(_names(data)).records()
+
+
+_VERDICTS: dict[int, tuple[tuple, Any]] = {}
+
+
+def _verdicts(records: tuple[dict, ...]):
+    """The `Dispositions` of a run's verdicts, made once per run (the records kept, so their id
+    stays theirs)."""
+    found = _VERDICTS.get(id(records))
+    if found is None or found[0] is not records:
         from policylang.semantics.dispositions import Dispositions, from_checked
-        names = set(_names(data))
-        return Dispositions(from_checked(self.dispositions)).concerning(names).records()
+        found = _VERDICTS[id(records)] = (records, Dispositions(from_checked(records)))
+    return found[1]
 
 
 def _names(data: Any) -> Iterator[str]:

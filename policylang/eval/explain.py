@@ -243,9 +243,7 @@ class _Words:
         return self._why(branch, env, paths, held)
 
     def _Quantified(self, e: ast.Quantified, env, paths, held):
-        collection = self.ev.eval(e.collection, env)
-        where = self.path(e.collection, env, paths)
-        subject = self.subject(e.collection, where)
+        collection, where, subject = self.read(e.collection, env, paths)
         if collection is MISSING:
             return self.not_given(where, None, subject)
         elements = [(env.bind(e.var, el), {**paths, e.var: _index(where, i)}) for i, el in enumerate(collection)]
@@ -278,9 +276,7 @@ class _Words:
         return self._truth_value(e, env, paths, held)
 
     def _truth_value(self, e, env, paths, held):
-        value = self.ev.eval(e, env)
-        where = self.path(e, env, paths)
-        subject = self.subject(e, where)
+        value, where, subject = self.read(e, env, paths)
         if value is MISSING:
             return self.not_given(where, "true", subject)
         return Why(f"{subject} is {_show(value)}", _show(value), "false" if held else "true", where)
@@ -295,9 +291,7 @@ class _Words:
         if e.func in ("listed", "controlled_by_listed") and len(e.args) >= 2:
             return self._listed(e, env, paths, held)
         if e.func == "controlled" and len(e.args) == 1:
-            code = self.ev.eval(e.args[0], env)
-            where = self.path(e.args[0], env, paths)
-            subject = self.subject(e.args[0], where)
+            code, where, subject = self.read(e.args[0], env, paths)
             if code is MISSING:
                 return self.not_given(where, None, subject)
             verb = "is" if held else "is not"
@@ -306,9 +300,7 @@ class _Words:
         return self._opaque(e, env, paths, held)
 
     def _listed(self, e: ast.Call, env, paths, held):
-        party = self.ev.eval(e.args[0], env)
-        where = self.path(e.args[0], env, paths)
-        subject = self.subject(e.args[0], where)
+        party, where, subject = self.read(e.args[0], env, paths)
         list_name = _source(e.args[1])
         if party is MISSING:
             return self.not_given(where, list_name, subject)
@@ -353,39 +345,25 @@ class _Words:
         return Why(failed, shown, bound, where)
 
     def _Member(self, e: ast.Member, env, paths, held):
-        element = self.ev.eval(e.element, env)
-        where = self.path(e.element, env, paths)
-        bound = _source(e.collection)
         inside = held != e.negated          # whether the element is in the collection
-        if where is None and self.path(e.collection, env, paths) is not None:
-            where = self.path(e.collection, env, paths)
-            subject = self.subject(e.collection, where)
-            collection = self.ev.eval(e.collection, env)
-            if collection is MISSING:
-                return self.not_given(where, _source(e.element), subject)
-            verb = "includes" if inside else "does not include"
-            return Why(f"{subject} {_show(collection)} {verb} {_source(e.element)}", _show(collection),
-                       _source(e.element), where)
-        subject = self.subject(e.element, where)
-        if element is MISSING:
-            return self.not_given(where, bound, subject)
-        verb = "is in" if inside else "is not in"
-        return Why(f"{subject} {_show(element)} {verb} {bound}", _show(element), bound, where)
+        if self.path(e.element, env, paths) is None and self.path(e.collection, env, paths) is not None:
+            return self._leaf(self.read(e.collection, env, paths), _source(e.element), inside,
+                              ("does not include", "includes"))
+        return self._leaf(self.read(e.element, env, paths), _source(e.collection), inside, ("is not in", "is in"))
 
     def _Within(self, e: ast.Within, env, paths, held):
-        code = self.ev.eval(e.code, env)
-        where = self.path(e.code, env, paths)
-        subject = self.subject(e.code, where)
-        bound = _source(e.scope)
-        if code is MISSING:
+        return self._leaf(self.read(e.code, env, paths), _source(e.scope), held, ("is not within", "is within"))
+
+    def _leaf(self, read: tuple, bound: str, held: bool, verbs: tuple[str, str]) -> Why:
+        """A test of the case's value against the law's bound, in words: `code 1C904.a.4 is not
+        within annex1_part2`."""
+        value, where, subject = read
+        if value is MISSING:
             return self.not_given(where, bound, subject)
-        verb = "is within" if held else "is not within"
-        return Why(f"{subject} {code} {verb} {bound}", str(code), bound, where)
+        return Why(f"{subject} {_show(value)} {verbs[held]} {bound}", _show(value), bound, where)
 
     def _Given(self, e: ast.Given, env, paths, held):
-        value = self.ev.eval(e.expr, env)
-        where = self.path(e.expr, env, paths)
-        subject = self.subject(e.expr, where)
+        value, where, subject = self.read(e.expr, env, paths)
         if value is MISSING:
             return self.not_given(where, None, subject)
         if isinstance(value, RecordValue):
@@ -399,6 +377,11 @@ class _Words:
         return Why(f"`{_source(e)}` {'holds' if held else 'does not hold'}")
 
     # -------------------------------------------------------------- what a value is
+
+    def read(self, e: ast.Expr, env: Env, paths: dict) -> tuple[Any, str | None, str]:
+        """An operand's value for the case, the case field it reads, and what it is in words."""
+        where = self.path(e, env, paths)
+        return self.ev.eval(e, env), where, self.subject(e, where)
 
     def not_given(self, where: str | None, bound: str | None, subject: str) -> Why:
         """A value the case does not give, named by the first step of its path the case lacks:

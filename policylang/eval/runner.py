@@ -1,10 +1,12 @@
 """Running `policylang eval` over inputs of any size: streamed, in order, on one core or many.
 
 Takes: the names of case inputs (`.json` files, `.jsonl` files, `-` for standard input) and an
-`EvalJob` (the library, the engine, the date default, the output format, the review threshold);
-or chunks of table rows (`TableChunk`, from `policylang.tables.sources`).
+`EvalJob` (the library, the engine, the date default, the output format, the review threshold,
+and what `--as-of`, `--explain`, `--dispositions` and `--log` ask for); or chunks of table rows
+(`TableChunk`, from `policylang.tables.sources`).
 Returns: for each case, in input order, a `Decided`: the decision rendered in the output format,
-with the facts the summary counts (outcome, near matches, needs review); for a chunk of rows, a
+with the facts the summary counts (outcome, near matches, needs review) and, with `--log`, its
+line of the decision log (made where the case is decided, `audit/log.py`); for a chunk of rows, a
 `DecidedChunk`: its `Decided`s and the decisions encoded for a table output at once (an Arrow
 record batch, or CSV rows).
 Guarantees:

@@ -93,10 +93,12 @@ class Dispositions:
                 latest[key] = d
         self._by_pair = latest
         self._matches: dict[tuple[str, str], tuple[Disposition, ...]] = {}
+        self._by_name: dict[str, list[Disposition]] = {}
         for (name, list_name, _), d in sorted(latest.items()):
+            self._by_name.setdefault(name, []).append(d)
             if d.verdict == MATCH:
                 self._matches[(name, list_name)] = self._matches.get((name, list_name), ()) + (d,)
-        self.names = frozenset(name for name, _, _ in latest)
+        self.names = frozenset(self._by_name)
 
     def __bool__(self) -> bool:
         return bool(self._by_pair)
@@ -124,8 +126,8 @@ class Dispositions:
     def concerning(self, names: Iterable[str]) -> "Dispositions":
         """The verdicts that count on these names (as a case gives them): what a decision of a
         case with those names can depend on."""
-        wanted = {normalise(n) for n in names if isinstance(n, str)}
-        return Dispositions(d for (name, _, _), d in sorted(self._by_pair.items()) if name in wanted)
+        wanted = sorted({normalise(n) for n in names if isinstance(n, str)} & self.names)
+        return Dispositions(d for name in wanted for d in self._by_name[name])
 
     def without(self, dropped: Disposition) -> "Dispositions":
         return Dispositions(d for d in self._by_pair.values() if d != dropped)
