@@ -55,7 +55,8 @@ def load_with_assumption(paths, assume: Path | None):
     return program, diags, expr
 
 
-def run_analysis(paths, assume: Path | None = None, bounds: Bounds = Bounds()):
+def run_analysis(paths, assume: Path | None = None, bounds: Bounds = Bounds(), jobs: int = 1,
+                 kinds=None, focus=None):
     """Findings and stats for a library: the search, then the invariants. For tests and scripts.
 
     >>> import pathlib, tempfile
@@ -70,7 +71,7 @@ def run_analysis(paths, assume: Path | None = None, bounds: Bounds = Bounds()):
     program, diags, assumption = load_with_assumption(paths, assume)
     if program is None:
         raise ValueError("; ".join(f"{d.code} {d.message}" for d in diags if d.is_error))
-    analysis = Analysis(program, bounds, assumption)
+    analysis = Analysis(program, bounds, assumption, kinds=kinds, focus=focus, jobs=jobs)
     findings, stats = analysis.run()
     invariants = check_invariants(analysis)
     stats["invariants"] = len(invariants)
@@ -97,8 +98,11 @@ def analyze(paths: tuple[Path, ...], assume: Path | None, kinds: tuple[str, ...]
     if program is None:
         click.echo(D.render_text(diags), err=True)
         sys.exit(EXIT_CANNOT_RUN)
-    analysis = Analysis(program, Bounds(list_length=max_list), assumption)
+    import time
+    t0 = time.perf_counter()
+    analysis = Analysis(program, Bounds(list_length=max_list), assumption, jobs=0)
     findings, stats = analysis.run()
+    stats["seconds"] = round(time.perf_counter() - t0, 2)
     invariants = check_invariants(analysis)
     stats["invariants"] = len(invariants)
     findings = sorted(findings + invariants, key=lambda f: f.sort_key())

@@ -122,7 +122,9 @@ class DecisionEncoding:
                       z3.Not(z3.Or(self.enc.errors)) if self.enc.errors else TRUE]
         if assume is not None:
             self.fixed.append(self._condition(assume, None))
+        self.assumed = assume is not None
         self._applies: dict[tuple, dict[ClauseKey, Any]] = {}
+        self._eligible: dict[ClauseKey, Any] = {}
 
     @property
     def base(self) -> list[Any]:
@@ -168,7 +170,8 @@ class DecisionEncoding:
                 timeless: bool = False) -> dict[ClauseKey, Any]:
         """Whether each clause applies; `removed` clauses never do, exceptions by `ignore_exceptions`
         are not heeded, and `timeless` ignores time and all exceptions (the interpreter's
-        `would_apply`, used for reporting suspended clauses)."""
+        `would_apply`, used for reporting suspended clauses). A clause that depends on nothing
+        removed or ignored keeps the formula it has in the plain case."""
         config = (removed, ignore_exceptions, timeless)
         if config in self._applies:
             return self._applies[config]
@@ -177,6 +180,10 @@ class DecisionEncoding:
         excepted = lib.interpreter.excepted
         refined = lib.interpreter.refined
         eligible: dict[ClauseKey, Any] = {}
+        if (removed or ignore_exceptions) and not timeless:
+            plain, touched = self.applies(), self.touched(removed, ignore_exceptions)
+            eligible.update({k: v for k, v in self._eligible.items() if k not in touched})
+            result.update({k: v for k, v in plain.items() if k not in touched})
 
         def base(k: ClauseKey) -> Any:
             """Applies but for the exceptions to it (the interpreter's `eligible`)."""
@@ -206,8 +213,27 @@ class DecisionEncoding:
 
         for k in lib.order:
             go(k)
+        if not config[0] and not config[1] and not timeless:
+            self._eligible = eligible
         self._applies[config] = result
         return result
+
+    def touched(self, removed: frozenset, ignored: frozenset = frozenset()) -> frozenset:
+        """The clauses whose formula differs from the plain case's when `removed` clauses are
+        left out and the exceptions of `ignored` not heeded: those, the clauses those exceptions
+        apply to, and every clause that depends on one of these."""
+        interp = self.lib.interpreter
+        touched = set(removed) | {k for k in self.lib.order if set(interp.exceptions_to[k]) & ignored}
+        depends = {k: set(interp.refined[k]) | set(interp.excepted[k]) | set(interp.exceptions_to[k])
+                   for k in self.lib.order}
+        grown = True
+        while grown:
+            grown = False
+            for k in self.lib.order:
+                if k not in touched and depends[k] & touched:
+                    touched.add(k)
+                    grown = True
+        return frozenset(touched)
 
     def outcome(self, applies: dict[ClauseKey, Any]) -> Any:
         """The rank of the outcome (0 prohibited … 5 not controlled)."""

@@ -3,9 +3,12 @@
 Takes: findings from `search.py` (and invariant results from `invariants.py`) and the run's stats.
 Returns: `to_json`, `to_sarif` and `to_text`.
 Guarantees: every finding names its clauses (`{"policy", "clause"}`), the date windows in which it
-occurs (`from`, `through`: the first and last day of them; `windows`: each one), a witness case
-in the contract format with the decision `policylang eval` gives it, and one plain sentence.
-Findings are sorted by kind, then clauses, so two runs print the same thing.
+occurs (`from`, `through`: the first and last day of them; `windows`: each one; an end the law
+leaves open is `null`, "onwards" in text: the search's own first and last days are never shown),
+a witness case in the contract format with the decision `policylang eval` gives it, its status
+(`confirmed`, or `unconfirmed` with the `reason` the interpreter disagrees; `proven`, `refuted`
+or `unknown` for invariants) and one plain sentence. Findings are sorted by kind, then clauses,
+and no figure of time is printed unless asked, so two runs print the same bytes.
 
 >>> f = Finding("vacuous", (ClauseKey("P-2025-1", "2"),), (), None, None, "clause 2 can never apply")
 >>> f.to_json()["clauses"]
@@ -21,7 +24,7 @@ from typing import Any
 
 import attrs
 
-from policylang.analysis.decide import LAST_DAY
+from policylang.analysis.decide import FIRST_DAY, LAST_DAY
 from policylang.program import ClauseKey
 
 KINDS = ("conflict", "overlap", "silenced", "shadowed", "redundant", "vacuous", "gap", "invariant")
@@ -49,9 +52,10 @@ class Finding:
     witness: dict | None
     decision: dict | None
     message: str
-    status: str | None = None        # for invariants: `proven` or `refuted`
+    status: str | None = None        # `confirmed` or `unconfirmed`; for invariants `proven`, `refuted`, `unknown`
     name: str | None = None          # for invariants: their name
     span: Any = attrs.field(default=None, eq=False)
+    reason: str | None = None        # why the interpreter does not confirm the finding
 
     @property
     def first(self) -> datetime.date | None:
@@ -66,16 +70,24 @@ class Finding:
 
     def to_json(self) -> dict:
         out = {"kind": self.kind, "clauses": [{"policy": k.policy, "clause": k.clause} for k in self.clauses],
-               "from": _d(self.first), "through": _d(self.last),
-               "windows": [[_d(a), _d(b)] for a, b in self.windows],
-               "witness": self.witness, "decision": self.decision, "message": self.message}
+               "from": _start(self.first), "through": _end(self.last),
+               "windows": [[_start(a), _end(b)] for a, b in self.windows],
+               "status": self.status, "witness": self.witness, "decision": self.decision, "message": self.message}
+        if self.reason is not None:
+            out["reason"] = self.reason
         if self.kind == "invariant":
-            out = {**out, "name": self.name, "status": self.status}
+            out["name"] = self.name
         return out
 
 
-def _d(day: datetime.date | None) -> str | None:
-    return day.isoformat() if day else None
+def _start(day: datetime.date | None) -> str | None:
+    """A window's first day, None when it is the search's first (the window has no start)."""
+    return day.isoformat() if day and day > FIRST_DAY else None
+
+
+def _end(day: datetime.date | None) -> str | None:
+    """A window's last day, None when it is the search's last (the window is open-ended)."""
+    return day.isoformat() if day and day < LAST_DAY else None
 
 
 def to_json(findings: list[Finding], stats: dict) -> str:
@@ -83,14 +95,20 @@ def to_json(findings: list[Finding], stats: dict) -> str:
                       ensure_ascii=False, indent=2)
 
 
-def _windows_text(windows) -> str:
-    """Each window as `first – last`, the last one open-ended when it runs to the search horizon.
+def windows_text(windows) -> str:
+    """Each window as `first – last`; one that the law leaves open "onwards" or "through".
 
     >>> import datetime as dt
-    >>> _windows_text([(dt.date(2025, 10, 9), dt.date(2025, 11, 6)), (dt.date(2026, 11, 11), LAST_DAY)])
-    '2025-10-09 – 2025-11-06, 2026-11-11 onwards'
+    >>> windows_text([(FIRST_DAY, dt.date(2023, 7, 31)), (dt.date(2025, 10, 9), dt.date(2025, 11, 6)),
+    ...               (dt.date(2026, 11, 11), LAST_DAY)])
+    'through 2023-07-31, 2025-10-09 – 2025-11-06, 2026-11-11 onwards'
     """
-    return ", ".join(f"{a} onwards" if b >= LAST_DAY else f"{a} – {b}" for a, b in windows)
+    def one(a, b) -> str:
+        first, last = _start(a), _end(b)
+        if first is None:
+            return f"through {last}" if last else "on every date"
+        return f"{first} onwards" if last is None else f"{first} – {last}"
+    return ", ".join(one(a, b) for a, b in windows)
 
 
 # A clause that overlaps this many others or more (a prohibition whatever the item, say) is
@@ -125,10 +143,12 @@ def to_text(findings: list[Finding], stats: dict) -> str:
     shown, groups = _collapsed(findings)
     for f in shown:
         where = ", ".join(str(k) for k in f.clauses)
-        when = f" ({_windows_text(f.windows)})" if f.windows else ""
-        head = f"{f.kind}" + (f" [{f.status}]" if f.status else "")
+        when = f" ({windows_text(f.windows)})" if f.windows else ""
+        head = f"{f.kind}" + (f" [{f.status}]" if f.status and f.status != "confirmed" else "")
         lines.append(f"{head}: {where}{when}")
         lines.append(f"  {f.message}")
+        if f.reason:
+            lines.append(f"  not confirmed: {f.reason}")
         if f.witness is not None:
             outcome = (f.decision or {}).get("outcome")
             lines.append(f"  witness ({outcome}): {json.dumps(f.witness, ensure_ascii=False)}")
@@ -141,8 +161,11 @@ def to_text(findings: list[Finding], stats: dict) -> str:
             outcome = (example.decision or {}).get("outcome")
             lines.append(f"  for example ({outcome}): {json.dumps(example.witness, ensure_ascii=False)}")
     counts = ", ".join(f"{n} {k}" for k in KINDS if (n := sum(f.kind == k for f in findings)))
-    lines.append(f"{len(findings)} finding(s){': ' + counts if counts else ''}; "
-                 f"{stats.get('queries', 0)} solver queries in {stats.get('seconds', 0)} s")
+    unconfirmed = sum(f.status == "unconfirmed" for f in findings)
+    timing = f" in {stats['seconds']} s" if "seconds" in stats else ""
+    lines.append(f"{len(findings)} finding(s){': ' + counts if counts else ''}"
+                 f"{f' ({unconfirmed} unconfirmed)' if unconfirmed else ''}; "
+                 f"{stats.get('queries', 0)} solver queries{timing}")
     return "\n".join(lines)
 
 
@@ -156,9 +179,10 @@ def to_sarif(findings: list[Finding], stats: dict, sources: dict[str, str]) -> s
             "ruleId": f.kind, "ruleIndex": KINDS.index(f.kind),
             "level": "note" if f.kind == "invariant" and f.status == "proven" else LEVEL[f.kind],
             "message": {"text": f.message},
-            "properties": {"clauses": [str(k) for k in f.clauses], "from": _d(f.first),
-                           "through": _d(f.last), "witness": f.witness,
-                           "outcome": (f.decision or {}).get("outcome")},
+            "properties": {"clauses": [str(k) for k in f.clauses], "from": _start(f.first),
+                           "through": _end(f.last), "status": f.status, "witness": f.witness,
+                           "outcome": (f.decision or {}).get("outcome"),
+                           **({"reason": f.reason} if f.reason else {})},
         }
         location = _location(f, sources)
         if location:

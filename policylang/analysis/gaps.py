@@ -17,8 +17,11 @@ import z3
 
 from policylang import ast
 from policylang.analysis.encode import Encoder
-from policylang.analysis.findings import Finding
+from policylang.analysis.findings import Finding, merge_windows
+from policylang.analysis.session import RLIMIT
+from policylang.analysis.session import SessionModel, Translator
 from policylang.analysis.symbolic import CaseBuilder, Unsupported, _walk
+from policylang.analysis.verdicts import confirm, witness_id
 from policylang.analysis.witness import _fraction, decimal_text
 from policylang.semantics import units
 
@@ -42,7 +45,7 @@ def find_gaps(analysis) -> list[Finding]:
     lib = analysis.lib
     if not analysis.groups:
         return []
-    group = analysis.groups[-1]
+    group = analysis.all_groups[analysis.groups[-1]]
     families: dict[str, list] = {}
     for key, c in lib.interpreter.classifiers:
         params = parameters_of(c.condition)
@@ -60,9 +63,8 @@ def find_gaps(analysis) -> list[Finding]:
     return out
 
 
-def _cover(group, prefix: str, condition: ast.Expr, param: str, value=None):
+def _cover(lib, prefix: str, condition: ast.Expr, param: str, value=None):
     """The condition over a fresh item whose parameter is `value` (or free); and that parameter."""
-    lib = group.enc.lib
     builder = CaseBuilder(lib.program, lib.domains, lib.bounds, prefix)
     enc = Encoder(lib.program, lib.domains, builder, lib.interpreter.controls, lib.interpreter.screening.entries)
     params = enc.case.get("item").get("parameters")
@@ -73,26 +75,30 @@ def _cover(group, prefix: str, condition: ast.Expr, param: str, value=None):
     return enc.truth(condition), p, builder.constraints + extra
 
 
-def _gap(analysis, group, family, first, second, param):
+def _gap(analysis, windows, family, first, second, param):
+    """A value of `param` between one covered by entry `first` and one covered by `second` that
+    no entry of the family covers; asked in a z3 context of its own (see `session.py`)."""
     (ka, a), (kb, b) = first, second
+    lib = analysis.lib
     try:
-        ca, pa, xa = _cover(group, "gap_a:", a.condition, param)
-        cb, pb, xb = _cover(group, "gap_b:", b.condition, param)
+        ca, pa, xa = _cover(lib, "gap_a:", a.condition, param)
+        cb, pb, xb = _cover(lib, "gap_b:", b.condition, param)
         v = z3.Real("gap_v")
         holes = []
         for _, c, _ in family:
-            cv, _, xv = _cover(group, f"gap_{c.code}:", c.condition, param, v)
+            cv, _, xv = _cover(lib, f"gap_{c.code}:", c.condition, param, v)
             holes += xv + [z3.Not(cv)]
     except Unsupported:
         return None
-    solver = z3.Solver()
-    solver.set(timeout=analysis.timeout_ms)
+    tr = Translator(z3.Context())
+    solver = z3.Solver(ctx=tr.ctx)
+    solver.set("rlimit", RLIMIT)
     between = z3.Or(z3.And(pa.v < v, v < pb.v), z3.And(pb.v < v, v < pa.v))
-    solver.add(*xa, *xb, ca, cb, between, *holes, *analysis.lib.fact_constraints(group.windows))
+    solver.add(tr.many([*xa, *xb, ca, cb, between, *holes, *lib.fact_constraints(windows)]))
     analysis.stats["queries"] += 1
     if solver.check() != z3.sat:
         return None
-    m = solver.model()
+    m = SessionModel(solver.model(), tr)
     dim = pa.dim
     unit = lib_unit(analysis, dim)
 
@@ -100,20 +106,26 @@ def _gap(analysis, group, family, first, second, param):
         q = _fraction(m, x)
         return f"{decimal_text((q - unit.offset) / unit.factor)} {unit.symbol}" if unit else decimal_text(q)
     value = show(v)
-    day = group.windows[-1].start
-    witness = {"id": f"gap-{a.code}-{b.code}", "date": day.isoformat(),
+    day = windows[-1].start
+    witness = {"id": witness_id("gap", (ka, kb) if ka != kb else (ka,)), "date": day.isoformat(),
                "item": {"category": a.category, "parameters": {param: value}}}
     other = {**witness, "item": {"category": b.category, "parameters": {param: value}}}
 
-    def check(d, _):
-        return not d.classification and not analysis.recheck.decide(other).classification
+    def check(d):
+        if d.classification:
+            return f"the interpreter classifies the witness as {d.classification[0].code}"
+        if analysis.recheck.decide(other).classification:
+            return f"the interpreter classifies a {b.category} of that {param} as {analysis.recheck.decide(other).classification[0].code}"
+        return None
     a_below = z3.is_true(m.eval(pa.v < v, model_completion=True))
     low, high = ((a, pa), (b, pb)) if a_below else ((b, pb), (a, pa))
     message = (f"{low[0].code} ({low[0].category}) covers {param} below {value} (such as {show(low[1].v)}) and "
                f"{high[0].code} ({high[0].category}) above it (such as {show(high[1].v)}), but {param} = {value} "
                f"itself is covered by neither")
-    entry = {"ranges": list(group.ranges), "witness": witness}
-    return analysis._finding("gap", (ka, kb) if ka != kb else (ka,), entry, check, lambda d: message)
+    keys = (ka, kb) if ka != kb else (ka,)
+    decision, reason = confirm(analysis.recheck, "gap", keys, witness, check)
+    return Finding("gap", keys, merge_windows([(w.start, w.end) for w in windows]), witness, decision, message,
+                   "unconfirmed" if reason else "confirmed", reason=reason)
 
 
 def lib_unit(analysis, dim):

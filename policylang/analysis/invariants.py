@@ -10,7 +10,7 @@ Guarantees: claims read the decision of contract §4:
   on the outcome ladder (`not_controlled` when none applies);
 - `[not] applies REF`: some clause REF names applies.
 A counterexample is re-decided by the interpreter and kept only if the interpreter also breaks
-the claim; otherwise the invariant is reported `unknown` with the reason.
+the claim; otherwise the invariant is reported `unknown`, with the reason.
 
 >>> from policylang.analysis.command import run_analysis
 >>> import pathlib, tempfile
@@ -98,23 +98,28 @@ def _check(analysis, inv: ast.Invariant) -> Finding:
     for claim in inv.claims:
         keys = _scope(analysis, claim.scope)
         broken = z3.And(*assumptions, z3.Not(_claim_formula(enc, A, claim, keys)))
-        for group in analysis.groups:
-            model = group.find(broken, reuse=False)
+        for g in analysis.groups:
+            session = analysis.session(g)
+            model = session.find(broken, reuse=False)
             if model is None:
                 continue
-            model = group.simplest(broken) or model
+            model = session.simplest(broken) or model
             witness = realise(analysis.program, analysis.lib.domains, model, enc.case, f"counterexample: {inv.name}")
             decision = analysis.recheck.decide(witness)
+            windows = _merge(analysis.ranges[g])
             if decision.outcome != "error" and not claim_holds(decision, claim, keys):
                 message = (f"refuted: `{describe(claim)}` does not hold for this case, which meets the "
                            f"assumptions; it is decided {decision.outcome}")
-                return Finding("invariant", mentioned, _merge(group.ranges), witness, decision.to_json(), message,
+                return Finding("invariant", mentioned, windows, witness, decision.to_json(), message,
                                "refuted", inv.name, inv.span)
-            analysis.stats["unconfirmed"] += 1
-            return Finding("invariant", mentioned, _merge(group.ranges), witness, decision.to_json(),
+            reason = (f"the interpreter decides the counterexample {decision.outcome}, for which "
+                      f"`{describe(claim)}` holds" if decision.outcome != "error" else
+                      "the interpreter cannot decide the counterexample: " +
+                      "; ".join(f"{e.code} {e.message}" for e in decision.errors))
+            return Finding("invariant", mentioned, windows, witness, decision.to_json(),
                            f"unknown: the solver found a counterexample to `{describe(claim)}` that the "
-                           f"interpreter does not confirm", "unknown", inv.name, inv.span)
-    windows = _merge([r for g in analysis.groups for r in g.ranges])
+                           f"interpreter does not confirm", "unknown", inv.name, inv.span, reason=reason)
+    windows = _merge([r for g in analysis.groups for r in analysis.ranges[g]])
     claims = "; ".join(f"`{describe(c)}`" for c in inv.claims)
     bound = analysis.bounds.list_length
     return Finding("invariant", mentioned, windows, None, None,

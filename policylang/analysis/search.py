@@ -1,258 +1,290 @@
 """The search: every conflict, overlap, silenced clause, shadowed, redundant and vacuous clause.
 
 Takes: a checked `Program`, search `Bounds`, an optional assumption (a condition on the case, such
-as `date >= 2025-01-01`) and the first and last day to consider.
+as `date >= 2025-01-01`), the first and last day to consider, and optionally what to look for
+(`kinds`) and about which clauses (`focus`); the number of worker processes.
 Returns: `Analysis(...).run()`, the findings (see `findings.py`) and stats.
 Guarantees: the search is complete within the bounds: time is cut into windows on which every
 clause's status is constant (`Life.changes()`), windows with the same statuses are searched
-together, and in each the solver is asked, for every pair of clauses that are not declared an
-exception to or refinement of one another, whether both can apply; for every clause, whether it
-can apply and whether it can change the outcome. A "no" from the solver is a proof (for cases
-within the bounds). Each "yes" comes with a model, which is turned into a witness case and re-run
-through the interpreter; a finding the interpreter does not confirm is dropped and counted in
-`stats.unconfirmed`, never reported. Gaps between the entries of an item family are in `gaps.py`.
+together as a group, and in each the solver is asked, for every pair of clauses that are not
+declared an exception to or refinement of one another and whose guards can meet, whether both
+can apply; for every clause, whether it can apply and whether it can change the outcome. A "no"
+from the solver is a proof (for cases within the bounds). Each "yes" comes with a model, which is
+turned into a witness case and re-run through the interpreter; a finding the interpreter does not
+confirm is reported as `unconfirmed`, with the reason, and counted in `stats.unconfirmed`.
+The search runs in two rounds of tasks (`tasks.py`): which clauses can apply in each group, then
+the pairs, exceptions and outcome changes; a question is asked once for all groups in which the
+facts it depends on are the same (`plan.py`). Narrowing by `kinds` or `focus` narrows the
+questions asked, not only what is printed. Gaps between the entries of an item family are in
+`gaps.py`; the findings are assembled in `verdicts.py`.
 """
 
 from __future__ import annotations
 
 import datetime
-import time
+import functools
 from typing import Any
 
-import z3
-
 from policylang import ast
-from policylang.analysis.decide import DATE, LICENSE, DecisionEncoding, Library
-from policylang.analysis.findings import Finding
-from policylang.analysis.findings import merge_windows as _merge
-from policylang.analysis.findings import natural
-from policylang.analysis.group import Group
-from policylang.analysis.symbolic import Bounds, day
+from policylang.analysis.decide import DecisionEncoding, Library
+from policylang.analysis.findings import KINDS, Finding
+from policylang.analysis.parallel import run_all
+from policylang.analysis.plan import Plan
+from policylang.analysis.session import Session
+from policylang.analysis.symbolic import Bounds
+from policylang.analysis.tasks import Core, Task
 from policylang.analysis.verdicts import Verdicts
-from policylang.analysis.witness import Rechecker, realise
+from policylang.analysis.witness import Rechecker
+from policylang.eval.cases import RawCase
 from policylang.program import ClauseKey, Program
 from policylang.semantics import outcomes
+from policylang.semantics.outcomes import PERMISSIVE_EFFECTS
 
-PERMISSIVE = tuple(outcomes.rank(e) for e in outcomes.PERMISSIVE_EFFECTS)
-__all__ = ["Analysis", "Group", "natural", "_merge"]
+CHUNK = 120           # pair questions in one task at most (a clause's questions are never split)
+LICENSE = outcomes.rank("license_required")
 
 
 class Analysis(Verdicts):
-    """One run of `policylang analyze` over a program (the findings are assembled in `Verdicts`)."""
+    """One run of `policylang analyze` over a program."""
 
     def __init__(self, program: Program, bounds: Bounds = Bounds(), assume: ast.Expr | None = None,
-                 first: datetime.date | None = None, last: datetime.date | None = None, timeout_ms: int = 20000):
+                 first: datetime.date | None = None, last: datetime.date | None = None,
+                 kinds: frozenset | None = None, focus: frozenset | None = None, jobs: int = 1):
         self.program, self.bounds, self.assume = program, bounds, assume
+        self.kinds = frozenset(kinds) if kinds else frozenset(KINDS)
+        self.focus = frozenset(focus) if focus else None
+        self.jobs = jobs
         self.lib = Library(program, bounds)
         self.recheck = Rechecker(program)
-        self.timeout_ms = timeout_ms
         kw = {k: v for k, v in (("first", first), ("last", last)) if v}
         self.all_windows = self.lib.windows(**kw)
+        self.enc = DecisionEncoding(self.lib, assume)
+        self.all_groups = self.lib.groups(self.all_windows)
+        self.plan = Plan(self.lib, self.all_groups, assume)
+        self.core = Core(program, self.lib, self.enc, self.plan, self.all_groups)
         self.stats: dict[str, Any] = {"windows": len(self.all_windows), "groups": 0, "queries": 0,
                                       "unknown": 0, "unconfirmed": 0, "opaque_clauses": [],
                                       "list_length": bounds.list_length, "record_depth": bounds.depth,
                                       "clauses": len(self.lib.order)}
-        self.related = self._related()
-        self.cones = {k: self._cone(k) for k in self.lib.order}
-        self.memo: dict[tuple, bool] = {}
-        self.unconfirmed: list[tuple[str, tuple, dict]] = []
+        self._sessions: dict[int, Session] = {}
 
-    # -------------------------------------------------------------- relations
+    # -------------------------------------------------------------- what is searched
 
-    def _related(self) -> set[tuple[ClauseKey, ClauseKey]]:
-        """Pairs declared an exception to or refinement of one another, directly or through others."""
-        interp = self.lib.interpreter
-        edges = {k: set(interp.refined[k]) for k in self.lib.order}
-        for target, excs in interp.exceptions_to.items():
-            for e in excs:
-                edges[e].add(target)
-        closure = set()
-        for k in self.lib.order:
-            stack, seen = list(edges[k]), set()
-            while stack:
-                n = stack.pop()
-                if n not in seen:
-                    seen.add(n)
-                    stack += edges[n]
-            closure |= {(k, n) for n in seen} | {(n, k) for n in seen}
-        return closure
+    def searched(self, kind: str, keys: tuple) -> bool:
+        """Whether findings of this kind about these clauses were searched for in this run."""
+        return kind in self.kinds and (self.focus is None or any(k in self.focus for k in keys))
 
-    def _cone(self, k: ClauseKey) -> tuple[tuple, frozenset]:
-        """The clauses whose status can change whether `k` applies, and the time-bound facts its
-        conditions read (`date`, the lists, the control clauses)."""
-        interp, seen, stack, uses = self.lib.interpreter, set(), [k], set()
-        while stack:
-            n = stack.pop()
-            if n in seen:
-                continue
-            seen.add(n)
-            stack += interp.refined[n] + interp.exceptions_to[n]
-            for rule in self.lib.rules[n]:
-                uses |= _reads(self.program, rule.condition)
-        return tuple(sorted(seen, key=lambda c: (c.policy, c.clause))), frozenset(uses)
+    def _wants(self, *kinds: str) -> bool:
+        return any(k in self.kinds for k in kinds)
 
-    def _index(self, k: ClauseKey) -> int:
-        return self.lib.order.index(k)
+    def _in_focus(self, *keys: ClauseKey) -> bool:
+        return self.focus is None or any(k in self.focus for k in keys)
 
     # -------------------------------------------------------------- the run
 
     def run(self) -> tuple[list[Finding], dict]:
-        started = time.perf_counter()
-        self.hits: dict[tuple, dict] = {}        # (kind, keys) -> {"ranges": [...], "witness": ..., ...}
-        self.can_apply: dict[ClauseKey, list] = {}
-        self.changes_outcome: set[ClauseKey] = set()
-        self.groups: list[Group] = []
-        self.enc = DecisionEncoding(self.lib, self.assume)
-        for windows in self.lib.groups(self.all_windows):
-            group = Group(self.lib, self.enc, windows, self.timeout_ms, self.stats)
-            if group.find(z3.BoolVal(True), reuse=False) is None:
-                continue                              # the assumption rules these days out
-            if self.assume is not None:
-                group.ranges = self._clip(group)
-            self.groups.append(group)
-            self._search_group(group)
-        self.stats["groups"] = len(self.groups)
         self.stats["opaque_clauses"] = sorted({str(k) for k in self.enc.opaque})
-        pairs = self._pair_findings()
-        redundant = self._redundant()
+        self._round_one()
+        self._round_two()
+        findings: list[Finding] = []
+        redundant = self._redundant() if self._wants("redundant", "overlap", "shadowed") else []
         same = {f.clauses for f in redundant}       # a redundant pair is not also reported as an overlap
-        findings = [f for f in pairs if not (f.kind == "overlap" and f.clauses in same)]
-        findings += redundant + self._shadowed() + self._vacuous()
-        from policylang.analysis.gaps import find_gaps
-        findings += find_gaps(self)
-        self.stats["seconds"] = round(time.perf_counter() - started, 2)
-        self.stats["by_kind"] = {k: n for k in ("conflict", "overlap", "silenced", "shadowed", "redundant",
-                                                "vacuous", "gap") if (n := sum(f.kind == k for f in findings))}
+        findings += [f for f in self._pair_findings() if not (f.kind == "overlap" and f.clauses in same)]
+        findings += [f for f in redundant if self.searched("redundant", f.clauses)]
+        if self._wants("shadowed"):
+            findings += self._shadowed()
+        if self._wants("vacuous"):
+            findings += self._vacuous()
+        if self._wants("gap"):
+            from policylang.analysis.gaps import find_gaps
+            findings += [f for f in find_gaps(self) if self._in_focus(*f.clauses)]
+        self.stats["groups"] = len(self.groups)
+        self.stats["unconfirmed"] = sum(f.status == "unconfirmed" for f in findings)
+        self.stats["by_kind"] = {k: n for k in KINDS if (n := sum(f.kind == k for f in findings))}
         return sorted(findings, key=Finding.sort_key), self.stats
 
-    def _clip(self, group: Group) -> tuple:
-        """The group's days that the assumption allows: each window cut to its first and last such day."""
-        out = []
-        for start, end in group.ranges:
-            inside = z3.And(DATE >= day(start), DATE <= day(end))
-            ends = []
-            for goal in ("minimize", "maximize"):
-                opt = z3.Optimize()
-                opt.add(group.enc.base + self.lib.fact_constraints(group.windows) + [inside])
-                getattr(opt, goal)(DATE)
-                self.stats["queries"] += 1
-                if opt.check() != z3.sat:
-                    break
-                ends.append(datetime.date.fromordinal(opt.model().eval(DATE).as_long()))
-            if len(ends) == 2:
-                out.append((ends[0], ends[1]))
-        return tuple(out)
+    def _run(self, tasks: list[Task]) -> list:
+        results = run_all(self.core, tasks, self.jobs)
+        for r in results:
+            self.stats["queries"] += r.queries
+            self.stats["unknown"] += r.unknown
+        self.stats["tasks"] = self.stats.get("tasks", 0) + len(tasks)
+        return results
 
-    def _hit(self, kind: str, keys: tuple, group: Group, model: z3.ModelRef, formula: Any = None, **extra) -> None:
-        entry = self.hits.get((kind, keys))
-        if entry is None:
-            if formula is not None:
-                model = group.simplest(formula) or model
-            witness = realise(self.program, self.lib.domains, model, group.enc.case, f"{kind}-{len(self.hits) + 1}")
-            self.hits[(kind, keys)] = {"ranges": list(group.ranges), "witness": witness, **extra}
-        else:
-            entry["ranges"] += group.ranges
+    def _round_one(self) -> None:
+        """Which groups the assumption allows (and their days), which clauses can apply in each."""
+        lib, plan = self.lib, self.plan
+        wanted = [k for k in lib.order if lib.rules[k] and self._relevant(k)]
+        tasks, owner = [], {}
+        for g, windows in enumerate(self.all_groups):
+            facts = windows[0].facts
+            mine = []
+            for k in wanted:
+                if k in facts.in_force:
+                    sig = (k, plan.signature(k, g))
+                    owner[(k, g)] = owner.get(sig, g)
+                    owner.setdefault(sig, g)
+                    if owner[(k, g)] == g:
+                        mine.append(k)
+            tasks.append(Task(g, apply=tuple(mine), feasibility=True))
+        results = self._run(tasks)
+        self.feasible = [g for g, r in enumerate(results) if r.feasible]
+        self.ranges = {g: tuple(r.ranges) for g, r in enumerate(results) if r.feasible}
+        self.can: dict[ClauseKey, list[int]] = {}
+        for g in self.feasible:
+            for k in wanted:
+                if (k, g) in owner and results[owner[(k, g)]].applies.get(k):
+                    self.can.setdefault(k, []).append(g)
 
-    def _search_group(self, group: Group) -> None:
-        lib, enc = self.lib, group.enc
-        facts = group.facts
-        A = enc.applies()
-        live = [k for k in lib.order if k in facts.in_force and lib.rules[k]]
-        able = []
-        for k in live:
-            if group.find(A[k]) is not None:
-                self.can_apply.setdefault(k, []).extend(group.ranges)
-                able.append(k)
+    def _relevant(self, k: ClauseKey) -> bool:
+        """Whether round one must ask about `k`: always, unless the search is narrowed to clauses
+        that `k` cannot meet."""
+        return self.focus is None or k in self.focus or any(self.plan.meet(k, f) for f in self.focus)
+
+    def _round_two(self) -> None:
+        """The pairs, the exceptions that silence, the outcome changes. A question is settled for
+        every group in which the facts it depends on are the same by asking it in the first of
+        them, its owner (`_ask`). The first owner of each question is asked in this round; for
+        the others, a witness met earlier is first decided as of their days (`_transfer`), and
+        only what that does not settle is asked in round three."""
+        lib = self.lib
+        self.asked: dict[tuple, dict[int, int]] = {}      # question -> group -> owner group
+        self._owners: dict[tuple, int] = {}               # question and signatures -> owner group
+        first_can = {k: gs[0] for k, gs in self.can.items()}
+        questions: dict[int, tuple[list, list, list]] = {}
+        for g in self.feasible:
+            able = [k for k in lib.order if g in self.can.get(k, ())]
+            pairs = self._pair_questions(g, able)
+            silenced = self._silenced_questions(g, able) if self._wants("silenced") else []
+            changes = [k for k in able if self._wants("shadowed") and self._in_focus(k) and lib.effects[k]
+                       and not lib.obligations[k] and first_can[k] == g]
+            questions[g] = (pairs, silenced, changes)
+        owners = {q: sorted(set(by.values())) for q, by in self.asked.items()}
+        first = {g: ([(kind, i, tuple(j for j in js if owners[(kind, i, j)][0] == g)) for kind, i, js in pairs],
+                     [q for q in silenced if owners[("silenced", *q)][0] == g], changes)
+                 for g, (pairs, silenced, changes) in questions.items()}
+        self.answers: dict[tuple, dict[int, bool]] = {}
+        self.witness_of: dict[tuple, tuple] = {}
+        self.changes_outcome: set[ClauseKey] = set()
+        self.unchanged_in: dict[ClauseKey, int] = {}
+        self._merge(self._run(self._tasks(first, frozenset())))
+        later: dict[int, tuple[list, list, list]] = {g: ([], [], []) for g in self.feasible}
+        for q, groups in owners.items():
+            for g in groups[1:]:
+                if q[0] == "silenced":
+                    later[g][1].append(q[1:])
+                elif not self._transfer(q, g):
+                    later[g][0].append((q[0], q[1], (q[2],)))
+        known = frozenset(q for q, by in self.answers.items() if any(by.values()))
+        self._merge(self._run(self._tasks(later, known)))
+        self.met: dict[tuple, list[int]] = {}
+        for q, by_group in self.asked.items():
+            groups = [g for g, owner in sorted(by_group.items()) if self.answers.get(q, {}).get(owner)]
+            if groups:
+                self.met[q] = groups
+
+    def _tasks(self, questions: dict[int, tuple[list, list, list]], known: frozenset) -> list[Task]:
+        """The questions of each group in tasks of at most `CHUNK` pair questions."""
+        tasks = []
+        for g, (pairs, silenced, changes) in sorted(questions.items()):
+            chunk: list = []
+            for kind, i, js in pairs:
+                if not js:
+                    continue
+                if chunk and sum(len(x) for _, _, x in chunk) + len(js) > CHUNK:
+                    tasks.append(Task(g, pairs=tuple(chunk), known=known))
+                    chunk = []
+                chunk.append((kind, i, js))
+            if chunk:
+                tasks.append(Task(g, pairs=tuple(chunk), known=known))
+            if silenced or changes:
+                tasks.append(Task(g, silenced=tuple(silenced), changes=tuple(changes), known=known))
+        return tasks
+
+    def _merge(self, results: list) -> None:
+        for r in results:
+            for q, yes in r.met.items():
+                self.answers.setdefault(q, {})[r.group] = yes
+            for q, found in r.witnesses.items():
+                if q not in self.witness_of or r.group < self.witness_of[q][0]:
+                    self.witness_of[q] = (r.group, found)
+            for k, yes in r.changes.items():
+                if yes:
+                    self.changes_outcome.add(k)
+                else:
+                    self.unchanged_in[k] = r.group
+
+    def _transfer(self, q: tuple, g: int) -> bool:
+        """Whether the witness of pair question `q`, decided as of the first day of group `g`,
+        shows the pair there too (then `g`'s answer is yes, and no solver is asked)."""
+        if q not in self.witness_of or self.assume is not None:
+            return False
+        (_, (witness, _, reason)) = self.witness_of[q]
+        if reason is not None:
+            return False
+        kind, i, j = q
+        moved = {**witness, "date": self.ranges[g][0][0].isoformat()}
+        decision = self.engine.decide(RawCase(moved, "transfer"))
+        shown = {r.key for r in decision.reasons}
+        if kind == "co":
+            shown |= {o.key for o in decision.obligations}
+        if decision.outcome != "error" and i in shown and j in shown:
+            self.answers.setdefault(q, {})[g] = True
+            return True
+        return False
+
+    @functools.cached_property
+    def engine(self):
+        """The compiled engine, which agrees with the interpreter on every case, to move witnesses."""
+        from policylang.engines import engine
+        return engine(self.program, "compiled")
+
+    def _ask(self, question: tuple, g: int, keys: tuple) -> bool:
+        """Record that `question` is asked for group `g`, and in which group it is settled (the
+        first with the same signatures of `keys`); always true, to filter with."""
+        sig = (question, tuple(self.plan.signature(k, g) for k in keys))
+        self.asked.setdefault(question, {})[g] = self._owners.setdefault(sig, g)
+        return True
+
+    def _pair_questions(self, g: int, able: list[ClauseKey]) -> list[tuple]:
+        lib, plan = self.lib, self.plan
+        position = {k: n for n, k in enumerate(lib.order)}
         effectful = [k for k in able if lib.effects[k]]
-        restr = {k: z3.And(A[k], enc.effect[k] <= LICENSE) for k in effectful if self._may(k, "restrictive")}
-        perm = {k: z3.And(A[k], z3.Or([enc.effect[k] == r for r in PERMISSIVE]))
-                for k in effectful if self._may(k, "permissive")}
-        self._co_search(group, "overlap", restr, restr, symmetric=True)
-        self._co_search(group, "conflict", perm, restr, symmetric=False)
-        single = {k: A[k] for k in effectful if len(lib.effects[k]) == 1}
-        self._co_search(group, "co", single, single, symmetric=True,
-                        same=lambda i, j: lib.effects[i] == lib.effects[j])
-        self._silenced(group, A)
-        for k in effectful:
-            if k in self.changes_outcome or lib.obligations[k]:
+        restrictive = [k for k in effectful if any(outcomes.rank(e) <= LICENSE for e in lib.effects[k])]
+        permissive = [k for k in effectful if any(e in PERMISSIVE_EFFECTS for e in lib.effects[k])]
+        single = [k for k in effectful if len(lib.effects[k]) == 1]
+        sides = []
+        if self._wants("overlap"):
+            sides.append(("overlap", restrictive, restrictive, True))
+        if self._wants("conflict"):
+            sides.append(("conflict", permissive, restrictive, False))
+        if self._wants("redundant", "overlap", "shadowed"):
+            sides.append(("co", single, single, True))
+        out = []
+        for kind, lefts, rights, symmetric in sides:
+            for i in lefts:
+                js = tuple(j for j in rights
+                           if j != i and (i, j) not in plan.related and (not symmetric or position[j] > position[i])
+                           and (kind != "co" or lib.effects[i] == lib.effects[j])
+                           and self._in_focus(i, j) and plan.meet(i, j)
+                           and self._ask((kind, i, j), g, (i, j)))
+                if js:
+                    out.append((kind, i, js))
+        return out
+
+    def _silenced_questions(self, g: int, able: list[ClauseKey]) -> list[tuple]:
+        lib, interp = self.lib, self.lib.interpreter
+        out = []
+        for e in able:
+            targets = set(interp.excepted[e])
+            if not targets:
                 continue
-            without = enc.applies(removed=frozenset({k}))
-            changes = enc.outcome(A) != enc.outcome(without)
-            m = group.alone(k)        # cheap first: a case where k applies and few others do
-            if m is not None and z3.is_true(m.eval(changes, model_completion=True)):
-                self.changes_outcome.add(k)
-            elif group.find(changes) is not None:
-                self.changes_outcome.add(k)
-
-    def _co_search(self, group: Group, kind: str, left: dict, right: dict, symmetric: bool, same=None) -> None:
-        """Every pair (i, j), not declared related, for which `left[i]` and `right[j]` can hold at once.
-
-        One query per clause and per discovery: ask for `left[i]` and any `right[j]` not yet
-        found; a model shows which; "unsat" settles every remaining pair of `i` at once."""
-        order = {k: n for n, k in enumerate(self.lib.order)}
-        for i in left:
-            candidates = [j for j in right if j != i and (i, j) not in self.related
-                          and (not symmetric or order[j] > order[i]) and (same is None or same(i, j))
-                          and (kind, _pair(i, j)) not in group.found]
-            unknown = []
-            for j in candidates:
-                known = self.memo.get((kind, i, j, self._facts(i, group), self._facts(j, group)))
-                if known is None:
-                    unknown.append(j)
-                elif known:
-                    group.found.add((kind, _pair(i, j)))
-                    self.hits[(kind, _pair(i, j))]["ranges"] += group.ranges
-            searched = list(unknown)
-            while unknown:
-                m = group.find(z3.And(left[i], z3.Or([right[j] for j in unknown])), reuse=False)
-                if m is None:
-                    break
-                found = [j for j in unknown if z3.is_true(m.eval(right[j], model_completion=True))]
-                for j in found:
-                    group.found.add((kind, _pair(i, j)))
-                    if kind == "co":
-                        self.hits.setdefault(("co", _pair(i, j)), {"ranges": []})
-                    else:
-                        self._hit(kind, _pair(i, j), group, m, z3.And(left[i], right[j]))
-                unknown = [j for j in unknown if j not in found]
-            for j in searched:
-                key = (kind, i, j, self._facts(i, group), self._facts(j, group))
-                self.memo[key] = (kind, _pair(i, j)) in group.found
-
-    def _facts(self, k: ClauseKey, group: Group) -> tuple:
-        """What decides, in a group, whether clause `k` can apply: the statuses of the clauses it
-        depends on (refined, exceptions, control clauses), the entity lists in force, and the
-        days themselves when its condition (or the assumption) may read the date. Equal facts, equal
-        answers."""
-        cone, uses = self.cones[k]
-        facts = group.facts
-        return (tuple(c in facts.in_force for c in cone),
-                tuple(sorted(facts.active_announcements)) if "listed" in uses else (),
-                tuple(c in facts.in_force for c, _ in self.lib.interpreter.controls) if "controlled" in uses else (),
-                group.ranges if "date" in uses or self.assume is not None else ())
-
-    def _may(self, k: ClauseKey, what: str) -> bool:
-        ranks = [outcomes.rank(e) for e in self.lib.effects[k]]
-        if what == "restrictive":
-            return any(r <= LICENSE for r in ranks)
-        return any(r in PERMISSIVE for r in ranks)
-
-    def _silenced(self, group: Group, A: dict) -> None:
-        lib, enc, interp = self.lib, group.enc, self.lib.interpreter
-        for e in lib.order:
-            targets = set(k for k, excs in interp.exceptions_to.items() if e in excs)
-            if not targets or e not in group.facts.in_force:
-                continue
-            heedless = enc.applies(ignore_exceptions=frozenset({e}))
             for c in lib.order:
-                if c in targets or c == e or not (lib.effects[c] or lib.obligations[c]):
+                if c in targets or c == e or not (lib.effects[c] or lib.obligations[c]) or g not in self.can.get(c, ()):
                     continue
-                if not self._refines_any(c, targets):
-                    continue
-                f = z3.And(A[e], heedless[c], z3.Not(A[c]))
-                m = group.find(f)
-                if m is not None:
-                    self._hit("silenced", (e, c), group, m, f)
+                if self._refines_any(c, targets) and self._in_focus(e, c) and self._ask(("silenced", e, c), g, (e, c)):
+                    out.append((e, c))
+        return out
 
     def _refines_any(self, c: ClauseKey, targets: set) -> bool:
         stack, seen = list(self.lib.interpreter.refined[c]), set()
@@ -265,24 +297,24 @@ class Analysis(Verdicts):
                 stack += self.lib.interpreter.refined[n]
         return False
 
-def _reads(program: Program, expr: ast.Expr, seen: set | None = None) -> set[str]:
-    """Which time-bound facts an expression reads, through the definitions it uses."""
-    from policylang.analysis.symbolic import _walk
-    seen = set() if seen is None else seen
-    out = set()
-    for node in _walk(expr):
-        if isinstance(node, ast.Name) and node.name == "date":
-            out.add("date")
-        if isinstance(node, ast.Call) and node.func in ("listed", "controlled_by_listed"):
-            out.add("listed")
-        if isinstance(node, ast.Call) and node.func == "controlled":
-            out.add("controlled")
-        name = node.name if isinstance(node, ast.Name) else node.func if isinstance(node, ast.Call) else None
-        if name in program.definitions and name not in seen:
-            seen.add(name)
-            out |= _reads(program, program.definitions[name][0].body, seen)
-    return out
+    # -------------------------------------------------------------- sessions in this process
+
+    @property
+    def groups(self) -> list[int]:
+        """The window groups the assumption allows, as indexes into `all_groups`."""
+        return self.feasible
+
+    def session(self, g: int) -> Session:
+        """A session of this process for group `g` (for what follows the two rounds), made on
+        first use."""
+        if g not in self._sessions:
+            s = Session(self.lib, self.enc, self.all_groups[g], self.stats)
+            s.ranges = self.ranges[g]
+            self._sessions[g] = s
+        return self._sessions[g]
+
+    def in_force(self, k: ClauseKey, g: int) -> bool:
+        return k in self.all_groups[g][0].facts.in_force
 
 
-def _pair(i: ClauseKey, j: ClauseKey) -> tuple:
-    return (i, j) if natural(i) <= natural(j) else (j, i)
+__all__ = ["Analysis"]

@@ -1,12 +1,16 @@
-"""Verdicts: the hits of the search turned into findings, each confirmed by the interpreter.
+"""Verdicts: the answers of the search turned into findings, each re-decided by the interpreter.
 
-Takes: the state of an `Analysis` after its search (hits with their witnesses and windows,
-which clauses can apply and which change an outcome).
-Returns: the `conflict`, `overlap`, `silenced`, `redundant`, `shadowed` and `vacuous` findings.
+Takes: the state of an `Analysis` after its two rounds (the pair questions met, with their
+groups and witnesses; which clauses can apply where and which change an outcome).
+Returns: the `conflict`, `overlap`, `silenced`, `redundant`, `shadowed` and `vacuous` findings;
+`confirm(recheck, kind, keys, witness)`, the interpreter's decision on a witness and, when it
+does not show what the finding claims, the reason.
 Guarantees: each witness is decided by the reference interpreter (and, where the claim is about
-what a clause or an exception changes, by the interpreter on the program without it); a finding
-the interpreter does not confirm is dropped and counted in `stats.unconfirmed`, never reported.
-Redundant and vacuous verdicts are proofs: the solver found no case, in any window, against them.
+what a clause or an exception changes, by the interpreter on the program without it). A finding
+the interpreter confirms has status `confirmed`; one it does not is reported all the same, with
+status `unconfirmed` and the reason (the interpreter is the specification: the witness, not the
+finding, is then in doubt, and a person should look). Redundant and vacuous verdicts are proofs:
+the solver found no case, in any window, against them.
 """
 
 from __future__ import annotations
@@ -14,49 +18,88 @@ from __future__ import annotations
 import z3
 
 from policylang.analysis.decide import DATE
-from policylang.analysis.findings import Finding
-from policylang.analysis.findings import merge_windows as _merge
+from policylang.analysis.findings import Finding, merge_windows, natural
 from policylang.analysis.symbolic import day
-from policylang.analysis.witness import applied, realise
+from policylang.analysis.witness import Rechecker, applied, realise
+from policylang.eval.decision import Decision
 from policylang.program import ClauseKey
 from policylang.semantics import outcomes, validity
 
 
-class Verdicts:
-    """The second half of `Analysis`: from hits to confirmed findings."""
+def witness_id(kind: str, keys: tuple) -> str:
+    """The `id` of a witness case: what it witnesses, so that its decision says it too.
 
-    # -------------------------------------------------------------- findings, confirmed
+    >>> witness_id("conflict", (ClauseKey("A-2025-1", "1"), ClauseKey("B-2025-2", "II")))
+    'conflict A-2025-1 1 with B-2025-2 II'
+    """
+    return f"{kind} " + " with ".join(str(k) for k in keys)
 
-    def _confirm(self, witness: dict, check, variant=None) -> dict | None:
-        decision = self.recheck.decide(witness)
-        other = self.recheck.decide(witness, variant) if variant else None
-        if decision.outcome != "error" and check(decision, other):
-            return decision.to_json()
-        self.stats["unconfirmed"] += 1
-        self.unconfirmed.append((witness, decision.to_json()))
+
+def confirm(recheck: Rechecker, kind: str, keys: tuple, witness: dict, check=None) -> tuple[dict, str | None]:
+    """The interpreter's decision on a witness (as JSON), and None when it shows what a finding of
+    `kind` about `keys` claims, else the reason it does not. `check(decision)` replaces the
+    claim of the kind (it returns the reason or None)."""
+    d = recheck.decide(witness)
+    if d.outcome == "error":
+        errors = "; ".join(f"{e.code} {e.message}" + (f" (at `{e.path}`)" if e.path else "") for e in d.errors)
+        return d.to_json(), f"the interpreter cannot decide the witness: {errors}"
+    if check is not None:
+        return d.to_json(), check(d)
+    return d.to_json(), _disagreement(recheck, kind, keys, witness, d)
+
+
+def _disagreement(recheck: Rechecker, kind: str, keys: tuple, witness: dict, d: Decision) -> str | None:
+    reasons, applying = {r.key for r in d.reasons}, applied(d)
+    decided = f"the interpreter decides the witness {d.outcome}"
+    if kind in ("conflict", "overlap", "redundant"):
+        missing = [str(k) for k in keys if k not in (applying if kind == "redundant" else reasons)]
+        return f"{decided}, and {' and '.join(missing)} does not apply" if missing else None
+    if kind == "silenced":
+        e, c = keys
+        if e not in applying:
+            return f"{decided}, and the exception {e} does not apply"
+        if c in applying:
+            return f"{decided}, and {c} applies: the exception does not set it aside"
+        if c not in applied(recheck.decide(witness, ("ignore", e))):
+            return f"{decided}, and {c} would not apply without the exception either"
         return None
+    if kind == "shadowed":
+        (k,) = keys
+        if k not in reasons:
+            return f"{decided}, and {k} does not apply"
+        without = recheck.decide(witness, ("without", k))
+        if without.outcome != d.outcome:
+            return f"{decided}, and {without.outcome} without {k}: the clause changes this outcome"
+        return None
+    if kind == "vacuous":
+        (k,) = keys
+        if k not in {s.key for s in d.suspended} | {n.key for n in d.not_in_force}:
+            return f"{decided}, and does not report {k} as suspended or not in force"
+        return None
+    raise ValueError(f"no claim for findings of kind {kind}")  # pragma: no cover
 
-    def _finding(self, kind, keys, entry, check, message, variant=None) -> Finding | None:
-        decision = self._confirm(entry["witness"], check, variant)
-        if decision is None:
-            return None
-        return Finding(kind, keys, _merge(entry["ranges"]), entry["witness"], decision, message(decision))
+
+def _status(reason: str | None) -> str:
+    return "unconfirmed" if reason else "confirmed"
+
+
+class Verdicts:
+    """The second half of `Analysis`: from answers to findings."""
+
+    # -------------------------------------------------------------- pairs
 
     def _pair_findings(self) -> list[Finding]:
         out = []
-        for (kind, keys), entry in self.hits.items():
-            if kind == "co":
+        for (kind, i, j), groups in self.met.items():
+            if kind == "co" or not self.searched(kind, (i, j)):
                 continue
-            a, b = keys
-            if kind in ("conflict", "overlap"):
-                f = self._finding(kind, keys, entry, lambda d, _: {a, b} <= {r.key for r in d.reasons},
-                                  lambda d: self._pair_message(kind, a, b, d))
-            else:  # silenced
-                f = self._finding(kind, keys, entry,
-                                  lambda d, o: a in applied(d) and b not in applied(d) and b in applied(o),
-                                  lambda d: self._silenced_message(a, b, d), ("ignore", a))
-            if f:
-                out.append(f)
+            keys = (i, j) if kind == "silenced" else pair_of(i, j)
+            _, (witness, decision, reason) = self.witness_of[(kind, i, j)]
+            ranges = [r for g in groups for r in self.ranges[g]]
+            message = (self._silenced_message(i, j, decision, witness) if kind == "silenced"
+                       else self._pair_message(kind, keys[0], keys[1], decision))
+            out.append(Finding(kind, keys, merge_windows(ranges), witness, decision, message,
+                               _status(reason), reason=reason))
         return out
 
     def _title(self, k: ClauseKey) -> str:
@@ -77,110 +120,120 @@ class Verdicts:
         return (f"{self._title(a)} ({ea}) and {self._title(b)} ({eb}) apply together; "
                 f"the most restrictive decides: {d['outcome']}")
 
-    def _silenced_message(self, e: ClauseKey, c: ClauseKey, d: dict) -> str:
-        other = self.recheck.decide(self.hits[("silenced", (e, c))]["witness"], ("ignore", e)).to_json()
+    def _silenced_message(self, e: ClauseKey, c: ClauseKey, d: dict, witness: dict) -> str:
+        other = self.recheck.decide(witness, ("ignore", e)).to_json()
         return (f"{self._title(e)} is an exception that sets aside {self._title(c)}, which it does not name "
                 f"but which refines a clause it names: without the exception {c.clause} would apply and the case "
                 f"would be {other['outcome']}; with it, the case is {d['outcome']}")
 
+    # -------------------------------------------------------------- proofs over every group
+
     def _redundant(self) -> list[Finding]:
         out = []
         self.redundant_keys: set[ClauseKey] = set()
-        for (kind, (i, j)), entry in list(self.hits.items()):
+        A = self.enc.applies()
+        for (kind, i, j), groups in sorted(self.met.items(), key=lambda q: (natural(q[0][1]), natural(q[0][2]))):
             if kind != "co":
                 continue
-            same = True
-            witness_group = None
-            for g in self.groups:
-                A = g.enc.applies()
-                if i not in g.facts.in_force and j not in g.facts.in_force:
-                    continue
-                if g.find(z3.Xor(A[i], A[j])) is not None:
-                    same = False
-                    break
-                if witness_group is None and g.find(z3.And(A[i], A[j])) is not None:
-                    witness_group = g
-            if not same or witness_group is None:
+            if any(self.session(g).find(z3.Xor(A[i], A[j])) is not None
+                   for g in self.groups if self.in_force(i, g) or self.in_force(j, g)):
                 continue
-            ranges = [r for g in self.groups if i in g.facts.in_force for r in g.ranges]
-            model = witness_group.simplest(z3.And(witness_group.enc.applies()[i], witness_group.enc.applies()[j]))
-            witness = realise(self.program, self.lib.domains, model, witness_group.enc.case, f"redundant-{i.clause}-{j.clause}")
-            entry = {"ranges": ranges, "witness": witness}
-            f = self._finding("redundant", (i, j), entry, lambda d, _: {i, j} <= applied(d),
-                              lambda d: f"{self._title(i)} and {self._title(j)} apply to exactly the same cases "
-                                        f"with the same effect ({self.lib.effects[i][0]}): one of them is redundant")
-            if f:
-                out.append(f)
-                self.redundant_keys |= {i, j}
+            model = self.session(groups[0]).simplest(z3.And(A[i], A[j]))
+            keys = pair_of(i, j)
+            witness = realise(self.program, self.lib.domains, model, self.enc.case, witness_id("redundant", keys))
+            decision, reason = confirm(self.recheck, "redundant", keys, witness)
+            ranges = [r for g in self.groups if self.in_force(i, g) for r in self.ranges[g]]
+            message = (f"{self._title(keys[0])} and {self._title(keys[1])} apply to exactly the same cases "
+                       f"with the same effect ({self.lib.effects[i][0]}): one of them is redundant")
+            out.append(Finding("redundant", keys, merge_windows(ranges), witness, decision, message,
+                               _status(reason), reason=reason))
+            self.redundant_keys |= {i, j}
         return out
+
+    def _changes_anywhere(self, k: ClauseKey) -> bool:
+        """Whether leaving `k` out changes an outcome in some group (after the first, asked in
+        round two)."""
+        if k in self.changes_outcome:
+            return True
+        changes = self.core.changes(k)
+        return any(self.session(g).find(changes) is not None
+                   for g in self.can[k] if g != self.unchanged_in.get(k))
 
     def _shadowed(self) -> list[Finding]:
         out = []
-        for k, ranges in self.can_apply.items():
-            if (not self.lib.effects[k] or self.lib.obligations[k] or k in self.changes_outcome
-                    or k in self.redundant_keys):
+        lib = self.lib
+        for k in lib.order:
+            if (k not in self.can or not lib.effects[k] or lib.obligations[k] or not self._in_focus(k)
+                    or k in getattr(self, "redundant_keys", ()) or self._changes_anywhere(k)):
                 continue
-            group = next(g for g in self.groups if k in g.facts.in_force and g.find(g.enc.applies()[k]) is not None)
-            model = group.simplest(group.enc.applies()[k])
-            witness = realise(self.program, self.lib.domains, model, group.enc.case, f"shadowed-{k.clause}")
-            entry = {"ranges": ranges, "witness": witness}
-
-            def check(d, without, k=k):
-                return k in {r.key for r in d.reasons} and without.outcome == d.outcome
-
-            def message(d, k=k):
-                if outcomes.rank(self.lib.effects[k][0]) >= outcomes.rank("report_only"):
-                    return (f"{self._title(k)} never changes an outcome: its effect "
-                            f"({self.lib.effects[k][0]}) is permissive and it is no exception to any "
-                            f"clause, so it sets nothing aside (here: {d['outcome']})")
-                others = [f"{r['policy']} {r['clause']}" for r in d["reasons"]
-                          if (r["policy"], r["clause"]) != (k.policy, k.clause)]
-                by = ", ".join(others) if others else "other clauses"
-                return (f"{self._title(k)} never changes an outcome: wherever it applies, {by} "
-                        f"decide at least as strictly (here: {d['outcome']})")
-            f = self._finding("shadowed", (k,), entry, check, message, ("without", k))
-            if f:
-                out.append(f)
+            A = self.enc.applies()
+            model = self.session(self.can[k][0]).simplest(A[k])
+            witness = realise(self.program, lib.domains, model, self.enc.case, witness_id("shadowed", (k,)))
+            decision, reason = confirm(self.recheck, "shadowed", (k,), witness)
+            ranges = [r for g in self.can[k] for r in self.ranges[g]]
+            out.append(Finding("shadowed", (k,), merge_windows(ranges), witness, decision,
+                               self._shadowed_message(k, decision), _status(reason), reason=reason))
         return out
+
+    def _shadowed_message(self, k: ClauseKey, d: dict) -> str:
+        if outcomes.rank(self.lib.effects[k][0]) >= outcomes.rank("report_only"):
+            return (f"{self._title(k)} never changes an outcome: its effect "
+                    f"({self.lib.effects[k][0]}) is permissive and it is no exception to any "
+                    f"clause, so it sets nothing aside (here: {d['outcome']})")
+        others = [f"{r['policy']} {r['clause']}" for r in d["reasons"]
+                  if (r["policy"], r["clause"]) != (k.policy, k.clause)]
+        by = ", ".join(others) if others else "other clauses"
+        return (f"{self._title(k)} never changes an outcome: wherever it applies, {by} "
+                f"decide at least as strictly (here: {d['outcome']})")
 
     def _vacuous(self) -> list[Finding]:
         out = []
         for k in self.lib.order:
-            if not self.lib.rules[k] or k in self.can_apply:
+            if not self.lib.rules[k] or k in self.can or not self._in_focus(k):
                 continue
-            life = self.lib.lives[k]
-            states = {w.statuses[k].state for w in self.all_windows}
-            windows = ([(w.start, w.end) for w in self.all_windows if w.statuses[k].state == validity.SUSPENDED]
-                       or [(w.start, w.end) for w in self.all_windows if w.statuses[k].in_force]
-                       or [(w.start, w.end) for w in self.all_windows])
-            witness, decision = None, None
-            suspended_first = sorted(self.groups, key=lambda g: not any(
-                w.statuses[k].state == validity.SUSPENDED for w in g.windows))
-            for g in suspended_first:
-                if k in g.facts.in_force:
-                    continue
-                days = [w for w in g.windows if w.statuses[k].state == validity.SUSPENDED] or g.windows
-                wanted = z3.And(g.enc.applies(timeless=True)[k],
-                                z3.Or([z3.And(DATE >= day(w.start), DATE <= day(w.end)) for w in days]))
-                model = g.find(wanted)
-                if model is not None:
-                    model = g.simplest(wanted) or model
-                    witness = realise(self.program, self.lib.domains, model, g.enc.case, f"vacuous-{k.clause}")
-                    decision = self._confirm(witness, lambda d, _: k in {s.key for s in d.suspended} |
-                                             {n.key for n in d.not_in_force})
-                    if decision is None:
-                        witness = None
-                    else:
-                        break
-            if validity.IN_FORCE not in states and validity.SUSPENDED in states:
-                by = sorted({str(w.by) for w in life.windows})
-                message = (f"{self._title(k)} can never apply: it is suspended (by {', '.join(by)}) "
-                           f"for its whole life from {life.start}")
-            elif validity.IN_FORCE not in states:
-                message = f"{self._title(k)} can never apply: it is never in force"
-            else:
-                message = f"{self._title(k)} can never apply: no valid case meets its condition while it is in force"
-                if self.assume is not None:
-                    message += " (under the assumption)"
-            out.append(Finding("vacuous", (k,), _merge(windows), witness, decision, message))
+            out.append(self._vacuous_finding(k))
         return out
+
+    def _vacuous_finding(self, k: ClauseKey) -> Finding:
+        life = self.lib.lives[k]
+        all_windows = self.all_windows
+        states = {w.statuses[k].state for w in all_windows}
+        windows = ([(w.start, w.end) for w in all_windows if w.statuses[k].state == validity.SUSPENDED]
+                   or [(w.start, w.end) for w in all_windows if w.statuses[k].in_force]
+                   or [(w.start, w.end) for w in all_windows])
+        witness, decision, reason = None, None, None
+        suspended_first = sorted(self.groups, key=lambda g: not any(
+            w.statuses[k].state == validity.SUSPENDED for w in self.all_groups[g]))
+        timeless = self.enc.applies(timeless=True)[k]
+        for g in suspended_first:
+            if self.in_force(k, g):
+                continue
+            days = [w for w in self.all_groups[g] if w.statuses[k].state == validity.SUSPENDED] or self.all_groups[g]
+            wanted = z3.And(timeless, z3.Or([z3.And(DATE >= day(w.start), DATE <= day(w.end)) for w in days]))
+            session = self.session(g)
+            if session.find(wanted) is None:
+                continue
+            model = session.simplest(wanted)
+            witness = realise(self.program, self.lib.domains, model, self.enc.case, witness_id("vacuous", (k,)))
+            decision, reason = confirm(self.recheck, "vacuous", (k,), witness)
+            break
+        if validity.IN_FORCE not in states and validity.SUSPENDED in states:
+            by = sorted({str(w.by) for w in life.windows})
+            message = (f"{self._title(k)} can never apply: it is suspended (by {', '.join(by)}) "
+                       f"for its whole life from {life.start}")
+        elif validity.IN_FORCE not in states:
+            message = f"{self._title(k)} can never apply: it is never in force"
+        else:
+            message = f"{self._title(k)} can never apply: no valid case meets its condition while it is in force"
+            if self.assume is not None:
+                message += " (under the assumption)"
+        return Finding("vacuous", (k,), merge_windows(windows), witness, decision, message,
+                       _status(reason), reason=reason)
+
+
+def pair_of(i: ClauseKey, j: ClauseKey) -> tuple:
+    """Two clauses in reading order."""
+    return (i, j) if natural(i) <= natural(j) else (j, i)
+
+
+__all__ = ["Verdicts", "confirm", "witness_id", "pair_of"]

@@ -1,8 +1,9 @@
 """Witnesses: a solver model turned into a case in the contract format, and re-decided.
 
 Takes: a z3 model and the symbolic case of a `DecisionEncoding`.
-Returns: `realise`, the case as a JSON-ready dict (decimals as strings, quantities with their
-unit), and `Rechecker`, which decides it with the reference interpreter, also on variants of the
+Returns: `realise`, the case as a JSON-ready dict (decimals as strings, quantities with the unit
+the policies write them in: `"99.95 %"`, `"50 um"`), in the form the case reader accepts
+(contract §2), and `Rechecker`, which decides it with the reference interpreter, also on variants of the
 program (a clause left out, an exception not heeded), to confirm what a finding claims.
 Guarantees: a witness gives only the fields some clause reads (plus a realistic name for every
 party), each with a value from the schema's domains; a field the model leaves missing is left
@@ -125,9 +126,9 @@ class Realiser:
                 return _true(m, v.v)
             case SNum():
                 x = _fraction(m, v.v)
-                if v.dim is None or v.dim == "ratio":
+                unit = None if v.dim is None else self.domains.unit_of.get(v.dim) or units.BASE_UNITS[v.dim]
+                if unit is None or not unit.symbol:       # a decimal, or a ratio no policy writes with a unit
                     return decimal_text(x)
-                unit = self.domains.unit_of.get(v.dim) or units.BASE_UNITS[v.dim]
                 return f"{decimal_text((x - unit.offset) / unit.factor)} {unit.symbol}"
             case SDate():
                 return datetime.date.fromordinal(m.eval(v.v, model_completion=True).as_long()).isoformat()
