@@ -18,6 +18,7 @@ from pathlib import Path
 import click
 
 from policylang import diagnostics as D
+from policylang import limits
 from policylang.engines import engine as make_engine
 from policylang.eval.decision import render_library
 from policylang.library import load, policies_dir
@@ -53,8 +54,19 @@ class _Commands(click.Group):
 
 @click.group(cls=_Commands, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="policylang")
-def cli() -> None:
+@click.option("--limit", "limit_settings", multiple=True, metavar="NAME=VALUE",
+              help="Change a limit on what is read (repeatable; see the README's Limits), "
+                   f"as the environment variable {limits.ENVIRONMENT} does.")
+def cli(limit_settings: tuple[str, ...]) -> None:
     """Export-control law as code: check policies, decide cases, explain why."""
+    try:
+        limits.current()
+    except ValueError as exc:
+        raise click.UsageError(f"{limits.ENVIRONMENT}: {exc}") from None
+    try:
+        limits.configure(**limits.parse_settings(" ".join(limit_settings)))
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="--limit") from None
 
 
 def _load_or_exit(paths, with_stdlib: bool = True, fmt: str = "text"):
@@ -121,6 +133,7 @@ def eval_(cases: tuple[str, ...], policy_dirs: tuple[Path, ...], no_stdlib: bool
     pool = runner.Pool(job, jobs) if jobs > 1 else None
     out = output.open("w", encoding="utf-8") if output else sys.stdout
     report = Report(sys.stderr)
+    writer = _Writer(out, fmt, one_array=fmt == "json" and len(cases) > 1)
     try:
         for name in cases:
             try:
@@ -128,9 +141,11 @@ def eval_(cases: tuple[str, ...], policy_dirs: tuple[Path, ...], no_stdlib: bool
             except OSError as exc:
                 raise click.BadParameter(f"cannot read `{name}`: {exc.strerror or exc}", param_hint="CASES") from None
             chunk = runner.STREAM_CHUNK if name == "-" else runner.CHUNK
+            shape = writer.shape(shape)
             each = runner.output_format(fmt, shape)
             decided = pool.decide(units, chunk, each) if pool else (decider.decide(u, each) for u in units)
-            _write(out, report.count(decided), fmt, shape, flush=name == "-")
+            writer.write(report.count(decided), shape, flush=name == "-")
+        writer.close()
         if fmt == "text":
             out.write("\n" + render_library(decider.engine.law.identity) + "\n")
     finally:
@@ -144,28 +159,51 @@ def eval_(cases: tuple[str, ...], policy_dirs: tuple[Path, ...], no_stdlib: bool
     sys.exit(EXIT_NEEDS_REVIEW if report.needs_review and fail_on_review else EXIT_OK)
 
 
-def _write(out, decided, fmt: str, shape: str, flush: bool) -> None:
-    """Write decisions as they come: JSON lines, one JSON array, one JSON object, or text."""
-    from policylang.eval.runner import ARRAY, LINES
+class _Writer:
+    """Writes decisions as they come: JSON lines, one JSON array, one JSON object, or text. With
+    `one_array` (`--format json` over several inputs) every decision of every input goes into
+    one JSON array, so that the output is one JSON value."""
 
-    as_lines = fmt == "jsonl" or (fmt == "json" and shape == LINES)
-    first = True
-    for d in decided:
-        if as_lines:
-            out.write(d.text + "\n")
-        elif fmt == "json" and shape == ARRAY:
-            out.write(("[\n" if first else ",\n") + _indented(d.text))
-        elif fmt == "json":
-            out.write(d.text + "\n")
-        else:
-            out.write(("" if first else "\n\n") + d.text)
-        first = False
-        if flush:
-            out.flush()
-    if fmt == "json" and shape == ARRAY and not as_lines:
-        out.write("[]\n" if first else "\n]\n")
-    elif fmt == "text" and not first:
-        out.write("\n")
+    def __init__(self, out, fmt: str, one_array: bool = False):
+        self.out, self.fmt, self.one_array = out, fmt, one_array
+        self.first = True           # nothing written yet (of the array, or of the input)
+
+    def shape(self, shape: str) -> str:
+        from policylang.eval.runner import ARRAY
+
+        return ARRAY if self.one_array else shape
+
+    def write(self, decided, shape: str, flush: bool) -> None:
+        from policylang.eval.runner import ARRAY, LINES
+
+        out, fmt = self.out, self.fmt
+        as_lines = fmt == "jsonl" or (fmt == "json" and shape == LINES)
+        if not self.one_array:
+            self.first = True
+        for d in decided:
+            if as_lines:
+                out.write(d.text + "\n")
+            elif fmt == "json" and shape == ARRAY:
+                out.write(("[\n" if self.first else ",\n") + _indented(d.text))
+            elif fmt == "json":
+                out.write(d.text + "\n")
+            else:
+                out.write(("" if self.first else "\n\n") + d.text)
+            self.first = False
+            if flush:
+                out.flush()
+        if not self.one_array:
+            self._end(fmt == "json" and shape == ARRAY and not as_lines, fmt == "text")
+
+    def close(self) -> None:
+        if self.one_array:
+            self._end(True, False)
+
+    def _end(self, array: bool, text: bool) -> None:
+        if array:
+            self.out.write("[]\n" if self.first else "\n]\n")
+        elif text and not self.first:
+            self.out.write("\n")
 
 
 def _indented(text: str) -> str:
