@@ -276,3 +276,23 @@ def case_id(raw: RawCase) -> Any:
 
 def _within(path: str | None, field: str) -> bool:
     return path is not None and (path == field or path.startswith((field + ".", field + "[")))
+
+
+def json_text(value: Any, indent: int | None, level: int = 0) -> str:
+    """A JSON value as `json.dumps(value, ensure_ascii=False, indent=indent)` writes it, decimals
+    as the JSON numbers they were read from (nesting is bounded by the `case_depth` limit).
+
+    >>> json_text({"n": [Decimal("1E+999999999"), Decimal("0.10")]}, None)
+    '{"n": [1E+999999999, 0.10]}'
+    """
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, (list, dict)) and value:
+        items = ([f"{json.dumps(k, ensure_ascii=False)}: {json_text(v, indent, level + 1)}" for k, v in value.items()]
+                 if isinstance(value, dict) else [json_text(v, indent, level + 1) for v in value])
+        opening, closing = "{}" if isinstance(value, dict) else "[]"
+        if indent is None:
+            return opening + ", ".join(items) + closing
+        inner, outer = "\n" + " " * (indent * (level + 1)), "\n" + " " * (indent * level)
+        return opening + inner + ("," + inner).join(items) + outer + closing
+    return json.dumps(value, ensure_ascii=False)

@@ -27,7 +27,6 @@ import gc
 import json
 import sys
 from collections import deque
-from decimal import Decimal
 from pathlib import Path
 from typing import Any, BinaryIO, Iterable, Iterator
 
@@ -35,7 +34,7 @@ import attrs
 
 from policylang import limits
 from policylang.diagnostics import error
-from policylang.eval.raw import RawCase, case_id, from_line, split_cases, too_long
+from policylang.eval.raw import RawCase, case_id, from_line, json_text, split_cases, too_long
 from policylang.eval.decision import Decision, render_text
 
 CHUNK = 256            # cases a worker decides at a time
@@ -261,26 +260,6 @@ def render(decision: Decision, fmt: str) -> str:
 
 _ID_PLACE = "policylang:id"
 _ENCODED_ID_PLACE = json.dumps(_ID_PLACE)
-
-
-def json_text(value: Any, indent: int | None, level: int = 0) -> str:
-    """A JSON value as `json.dumps(value, ensure_ascii=False, indent=indent)` writes it, decimals
-    as the JSON numbers they were read from (nesting is bounded by the `case_depth` limit).
-
-    >>> json_text({"n": [Decimal("1E+999999999"), Decimal("0.10")]}, None)
-    '{"n": [1E+999999999, 0.10]}'
-    """
-    if isinstance(value, Decimal):
-        return str(value)
-    if isinstance(value, (list, dict)) and value:
-        items = ([f"{json.dumps(k, ensure_ascii=False)}: {json_text(v, indent, level + 1)}" for k, v in value.items()]
-                 if isinstance(value, dict) else [json_text(v, indent, level + 1) for v in value])
-        opening, closing = "{}" if isinstance(value, dict) else "[]"
-        if indent is None:
-            return opening + ", ".join(items) + closing
-        inner, outer = "\n" + " " * (indent * (level + 1)), "\n" + " " * (indent * level)
-        return opening + inner + ("," + inner).join(items) + outer + closing
-    return json.dumps(value, ensure_ascii=False)
 
 
 _WORKER: Decider | None = None
