@@ -19,6 +19,7 @@ from pathlib import Path
 import click
 
 from policylang import diagnostics as D
+from policylang import limits
 from policylang.engines import engine as make_engine
 from policylang.eval.decision import render_library
 from policylang.library import load, policies_dir
@@ -60,8 +61,19 @@ class _Commands(click.Group):
 
 @click.group(cls=_Commands, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="policylang")
-def cli() -> None:
+@click.option("--limit", "limit_settings", multiple=True, metavar="NAME=VALUE",
+              help="Change a limit on what is read (repeatable; see the README's Limits), "
+                   f"as the environment variable {limits.ENVIRONMENT} does.")
+def cli(limit_settings: tuple[str, ...]) -> None:
     """Export-control law as code: check policies, decide cases, explain why."""
+    try:
+        limits.current()
+    except ValueError as exc:
+        raise click.UsageError(f"{limits.ENVIRONMENT}: {exc}") from None
+    try:
+        limits.configure(**limits.parse_settings(" ".join(limit_settings)))
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="--limit") from None
 
 
 def _load_or_exit(paths, with_stdlib: bool = True, fmt: str = "text"):
@@ -182,6 +194,7 @@ def eval_(cases: tuple[str, ...], policy_dirs: tuple[Path, ...], no_stdlib: bool
         tables = None
     out = output.open("w", encoding="utf-8") if output and not table_output else sys.stdout
     report = Report(sys.stderr, total=_tables_or_exit(lambda: tables.total_rows(cases, query)) if tables else None)
+    writer = _Writer(out, fmt, one_array=fmt == "json" and len(cases) > 1, log=log)
     try:
         if tables is not None:
             _tables_or_exit(lambda: tables.run(cases, query, database, decider, pool, output, fmt, report, out,
@@ -192,9 +205,12 @@ def eval_(cases: tuple[str, ...], policy_dirs: tuple[Path, ...], no_stdlib: bool
             except OSError as exc:
                 raise click.BadParameter(f"cannot read `{name}`: {exc.strerror or exc}", param_hint="CASES") from None
             chunk = runner.STREAM_CHUNK if name == "-" else runner.CHUNK
+            shape = writer.shape(shape)
             each = runner.output_format(fmt, shape)
             decided = pool.decide(units, chunk, each) if pool else (decider.decide(u, each) for u in units)
-            write(out, report.count(decided), fmt, shape, flush=name == "-")
+            writer.write(report.count(decided), shape, flush=name == "-")
+        if tables is None:
+            writer.close()
         if fmt == "text" and not table_output:
             out.write("\n" + render_library(decider.engine.law.identity) + "\n")
     finally:
@@ -222,34 +238,62 @@ def _tables_or_exit(action):
         sys.exit(EXIT_CANNOT_RUN)
 
 
-def _write(out, decided, fmt: str, shape: str, flush: bool, log=None) -> None:
-    """Write decisions as they come: JSON lines, one JSON array, one JSON object, or text; each
-    goes to the decision log first, when there is one (written a batch at a time, and at once
-    when standard input streams)."""
-    from policylang.eval.runner import ARRAY, LINES
+class _Writer:
+    """Writes decisions as they come: JSON lines, one JSON array, one JSON object, or text. With
+    `one_array` (`--format json` over several inputs) every decision of every input goes into
+    one JSON array, so that the output is one JSON value. With a decision log, each decision goes
+    to the log first."""
 
-    as_lines = fmt == "jsonl" or (fmt == "json" and shape == LINES)
-    first = True
-    for d in decided:
-        if log is not None:
-            log.add(d.log)
+    def __init__(self, out, fmt: str, one_array: bool = False, log=None):
+        self.out, self.fmt, self.one_array, self.log = out, fmt, one_array, log
+        self.first = True           # nothing written yet (of the array, or of the input)
+
+    def shape(self, shape: str) -> str:
+        from policylang.eval.runner import ARRAY
+
+        return ARRAY if self.one_array else shape
+
+    def write(self, decided, shape: str, flush: bool) -> None:
+        from policylang.eval.runner import ARRAY, LINES
+
+        out, fmt = self.out, self.fmt
+        as_lines = fmt == "jsonl" or (fmt == "json" and shape == LINES)
+        if not self.one_array:
+            self.first = True
+        for d in decided:
+            if self.log is not None:      # the decision log first (a batch at a time; at once when streaming)
+                self.log.add(d.log)
+                if flush:
+                    self.log.flush()
+            if as_lines:
+                out.write(d.text + "\n")
+            elif fmt == "json" and shape == ARRAY:
+                out.write(("[\n" if self.first else ",\n") + _indented(d.text))
+            elif fmt == "json":
+                out.write(d.text + "\n")
+            else:
+                out.write(("" if self.first else "\n\n") + d.text)
+            self.first = False
             if flush:
-                log.flush()
-        if as_lines:
-            out.write(d.text + "\n")
-        elif fmt == "json" and shape == ARRAY:
-            out.write(("[\n" if first else ",\n") + _indented(d.text))
-        elif fmt == "json":
-            out.write(d.text + "\n")
-        else:
-            out.write(("" if first else "\n\n") + d.text)
-        first = False
-        if flush:
-            out.flush()
-    if fmt == "json" and shape == ARRAY and not as_lines:
-        out.write("[]\n" if first else "\n]\n")
-    elif fmt == "text" and not first:
-        out.write("\n")
+                out.flush()
+        if not self.one_array:
+            self._end(fmt == "json" and shape == ARRAY and not as_lines, fmt == "text")
+
+    def close(self) -> None:
+        if self.one_array:
+            self._end(True, False)
+
+    def _end(self, array: bool, text: bool) -> None:
+        if array:
+            self.out.write("[]\n" if self.first else "\n]\n")
+        elif text and not self.first:
+            self.out.write("\n")
+
+
+def _write(out, decided, fmt: str, shape: str, flush: bool, log=None) -> None:
+    """Write the decisions of one input (the service and the tables use this)."""
+    writer = _Writer(out, fmt, log=log)
+    writer.write(decided, shape, flush)
 
 
 def dispositions_or_exit(path: Path, program):

@@ -6,19 +6,27 @@ Guarantees: the pipeline is the list `STAGES`; each stage runs only when the one
 reported no error; every file is parsed even when another has a syntax error, so one run shows
 every syntax error at once. The shipped stdlib is always part of the library unless
 `with_stdlib=False`; the same file named twice is read once. A library that checked is kept in
-the user's cache (`cache.py`, keyed by the files' bytes and the package version), so loading it
-again reads no grammar and runs no checker: the parser and checker are imported only on a miss.
+the user's cache (`cache.py`, keyed by the files' bytes, the package version and the limits on
+policies), so loading it again reads no grammar and runs no checker: the parser and checker are
+imported only on a miss. Nothing is read that was not asked for: a `.ecp` file found in a folder
+is read only when its real path lies inside the folders named or the shipped library (a link
+elsewhere gets E013, which quotes nothing of its target), only regular files are read, and no
+more than `policy_bytes` of any (`policylang.limits`); every diagnostic about a file is placed
+in it (file:line:col), a file that is not UTF-8 at its first bad byte.
 """
 
 from __future__ import annotations
 
+import os
+import stat
 from pathlib import Path
 from typing import Iterable
 
-from policylang import ast, cache
+from policylang import ast, cache, limits
 from policylang.diagnostics import Diagnostic, error
+from policylang.faults import fault
 from policylang.program import Program, build_program
-from policylang.source import SourceFile
+from policylang.source import SourceFile, Span
 
 _PACKAGE = Path(__file__).resolve().parent
 
@@ -39,26 +47,106 @@ def policies_dir() -> Path:
 
 
 def ecp_files(paths: Iterable[Path | str]) -> list[Path]:
-    """The `.ecp` files named, or found below the folders named, each once, sorted."""
-    found: dict[Path, None] = {}
+    """The `.ecp` files named, or found below the folders named, each once, sorted within each
+    folder. Links to folders are not followed; a link to a file is listed as the link (`read`
+    decides whether its target may be read)."""
+    return [path for path, _ in files_under(paths)]
+
+
+def files_under(paths: Iterable[Path | str], suffixes: tuple[str, ...] = (".ecp",)) -> list[tuple[Path, bool]]:
+    """Each file named, or found below a folder named with one of the suffixes, once, with
+    whether it was found inside a folder (True) or named (False). Links to folders are not
+    followed."""
+    found: dict[Path, tuple[Path, bool]] = {}
     for p in map(Path, paths):
         if p.is_dir():
-            for f in sorted(p.rglob("*.ecp")):
-                found[f.resolve()] = None
+            listed = []
+            for folder, folders, files in os.walk(p):
+                folders.sort()
+                listed += [Path(folder, f) for f in files if f.endswith(suffixes)]
+            for f in sorted(listed):
+                found.setdefault(_identity(f), (Path(os.path.abspath(f)), True))
         else:
-            found[p.resolve()] = None
-    return list(found)
+            found.setdefault(_identity(p), (Path(os.path.abspath(p)), False))
+    return list(found.values())
 
 
-def _read_all(files: list[Path]) -> tuple[list[tuple[Path, bytes]], list[Diagnostic]]:
-    read, diags = [], []
-    for path in files:
-        try:
-            read.append((path, path.read_bytes()))
-        except OSError as exc:
-            diags.append(error("E001", None, found=f"file `{path}` ({exc.__class__.__name__})",
-                               help="name a readable UTF-8 `.ecp` file or folder"))
-    return read, diags
+def _identity(path: Path) -> Path:
+    try:
+        return path.resolve()
+    except (OSError, RuntimeError):          # a link loop: itself
+        return Path(os.path.abspath(path))
+
+
+def roots(paths: Iterable[Path | str]) -> list[Path]:
+    """The folders whose files may be read: the folders named (a file named, its folder) and the
+    shipped library, each as its real path."""
+    out = [stdlib_dir().resolve(), policies_dir().resolve()]
+    for p in map(Path, paths):
+        out.append(_identity(p if p.is_dir() else p.parent))
+    return list(dict.fromkeys(out))
+
+
+def read(paths: Iterable[Path | str], allowed: list[Path] | None = None) -> tuple[list[tuple[Path, bytes]], list[Diagnostic]]:
+    """The bytes of every `.ecp` file of the paths, and a diagnostic for each that may not or
+    cannot be read, placed at the file (never quoting anything of a file not read): a file found
+    in a folder whose real path leaves the folders `allowed` (default: `roots(paths)`) (E013), one
+    that is not a regular file or cannot be opened (E012), one over `policy_bytes` (E010)."""
+    paths = list(paths)
+    allowed = roots(paths) if allowed is None else allowed
+    out, diags = [], []
+    bound = limits.current().policy_bytes
+    for path, inside in files_under(paths):
+        data, problem = read_file(path, inside, allowed, bound)
+        if problem is not None:
+            diags.append(problem)
+        else:
+            out.append((path, data))
+    return out, diags
+
+
+def read_file(path: Path, inside: bool, allowed: list[Path], bound: int) -> tuple[bytes | None, Diagnostic | None]:
+    """The bytes of one file, or the placed diagnostic that says why it is not read (E013 for a
+    file found in a folder whose real path leaves `allowed`, E012, E010 over `bound` bytes)."""
+    place = Span(SourceFile(display(path), ""), 0, 0)
+    try:
+        real = path.resolve(strict=True)
+        if inside and not any(real.is_relative_to(root) for root in allowed):
+            return None, error("E013", place, file=display(path),
+                               help="name the file itself, or a folder that holds it, to read it")
+        info = os.stat(real)
+        if not stat.S_ISREG(info.st_mode):
+            return None, error("E012", place, file=display(path), why="it is not a regular file",
+                               help="name a readable UTF-8 file or folder")
+        if info.st_size <= bound:
+            with open(real, "rb") as stream:
+                data = stream.read(bound + 1)
+            if len(data) <= bound:
+                return data, None
+        return None, error("E010", place, size=max(info.st_size, bound + 1), limit=bound,
+                           help="split it into several files, or raise the limit (`--limit policy_bytes=N` "
+                                "for policies, `--limit document_bytes=N` for test files)")
+    except (OSError, RuntimeError) as exc:
+        why = getattr(exc, "strerror", None) or "a link that leads nowhere or in a circle"
+        return None, error("E012", place, file=display(path), why=why.lower(),
+                           help="name a readable UTF-8 file or folder")
+
+
+def decode(path: Path | str, data: bytes) -> tuple[SourceFile | None, list[Diagnostic]]:
+    """The text of a file's bytes (a UTF-8 BOM skipped), or E009 placed at the first byte that is
+    not UTF-8, its line shown with the bad bytes replaced."""
+    name = display(Path(path)) if not isinstance(path, str) else path
+    try:
+        return SourceFile(name, data.decode("utf-8-sig")), []
+    except UnicodeDecodeError as exc:
+        start = 3 if data.startswith(b"\xef\xbb\xbf") else 0
+        offset = len(data[start:exc.start].decode("utf-8"))
+        shown = SourceFile(name, data[start:].decode("utf-8", "replace"))
+        bad = data[exc.start:exc.end]
+        return None, [error("E009", Span(shown, offset, offset + 1),
+                            detail=f"the byte{'s' if len(bad) > 1 else ''} `{bad.hex(' ')}` here "
+                                   f"{'are' if len(bad) > 1 else 'is'} not a character",
+                            help="save the file as UTF-8")]
 
 
 def _parse_all(read: list[tuple[Path, bytes]]) -> tuple[list[ast.Module], list[Diagnostic]]:
@@ -66,20 +154,22 @@ def _parse_all(read: list[tuple[Path, bytes]]) -> tuple[list[ast.Module], list[D
 
     modules, diags = [], []
     for path, data in read:
-        try:
-            text = data.decode("utf-8")
-        except UnicodeDecodeError as exc:
-            diags.append(error("E001", None, found=f"file `{path}` ({exc.__class__.__name__})",
-                               help="name a readable UTF-8 `.ecp` file or folder"))
+        file, problems = decode(path, data)
+        if file is None:
+            diags += problems
             continue
-        module, found = parse(SourceFile(_display(path), text))
+        try:
+            module, found = parse(file)
+        except Exception as exc:     # a fault of policylang: reported in place, labelled as such
+            module, found = None, [fault("parse", file, exc)]
         diags += found
         if module is not None:
             modules.append(module)
     return modules, diags
 
 
-def _display(path: Path) -> str:
+def display(path: Path) -> str:
+    """A path as diagnostics show it: relative to the current folder when it lies under it."""
     try:
         return str(path.relative_to(Path.cwd()))
     except ValueError:
@@ -103,20 +193,41 @@ STAGES = (
 
 def load(paths: Iterable[Path | str], *, with_stdlib: bool = True) -> tuple[Program | None, list[Diagnostic]]:
     """Parse, index and check a library; the program is None when any stage reported an error."""
-    read, diags = _read_all(ecp_files([stdlib_dir(), *paths] if with_stdlib else list(paths)))
+    paths = list(paths)
+    read_files, diags = read([stdlib_dir(), *paths] if with_stdlib else paths)
     if any(d.is_error for d in diags):
         return None, diags
-    files = [(_display(path), data) for path, data in read]
+    files = [(display(path), data) for path, data in read_files]
+    files.append(("<limits>", repr(_policy_limits()).encode()))      # other limits, another check
     cached = cache.get(files)
     if cached is not None:
         return cached
-    value: object = read
-    for _, stage in STAGES:
-        value, diags = stage(value)
+    value: object = read_files
+    for name, stage in STAGES:
+        try:
+            value, diags = stage(value)
+        except Exception as exc:     # a fault of policylang: reported in place, labelled as such
+            return None, [fault(name, _blamed(read_files, paths), exc)]
         if any(d.is_error for d in diags):
             return None, diags
     cache.put(files, (value, diags))
     return value, diags
+
+
+def _blamed(read_files: list[tuple[Path, bytes]], paths: list) -> SourceFile:
+    """The file a fault of a whole-library stage is shown in: the last one named, else the last."""
+    named = {_identity(Path(p)) for p in paths}
+    chosen = next((f for f in reversed(read_files) if _identity(f[0]) in named or
+                   any(_identity(f[0]).is_relative_to(n) for n in named)), read_files[-1] if read_files else None)
+    if chosen is None:
+        return SourceFile("<library>", "")
+    return SourceFile(display(chosen[0]), chosen[1].decode("utf-8", "replace"))
+
+
+def _policy_limits() -> tuple:
+    bounds = limits.current()
+    return (bounds.policy_bytes, bounds.string_length, bounds.name_length, bounds.expression_depth,
+            bounds.clause_chain, bounds.due_days, bounds.decimal_digits)
 
 
 def load_shipped() -> tuple[Program | None, list[Diagnostic]]:

@@ -131,7 +131,7 @@ def test_a_flat_csv_ledger_reads_as_its_json_twin_and_bad_rows_name_row_and_fiel
     assert sorted(bad) == ["bad-json", "too-many"]
     for row_id, (row, path) in {"bad-json": (3, "end_use"), "too-many": (5, "")}.items():
         (only,) = bad[row_id]["errors"]
-        assert bad[row_id]["outcome"] == "error" and only["code"] == "E514" and only["path"] == path
+        assert bad[row_id]["outcome"] == "error" and only["code"] == "E522" and only["path"] == path
         assert only["message"].startswith(f"row {row} of `") and "ledger.csv" in only["message"]
     assert sum(d["outcome"] != "error" for d in from_csv) == 4
 
@@ -160,7 +160,7 @@ def test_a_query_over_a_folder_of_parquet_files_writes_parquet_and_a_malformed_r
     errors = {d["id"]: d["errors"] for d in decisions if d["outcome"] == "error"}
     assert sorted(errors) == sorted([cases[7]["id"], cases[123]["id"]])
     assert [(e["code"], e["path"]) for e in errors[cases[7]["id"]]] == [("E508", "date")]
-    assert [(e["code"], e["path"]) for e in errors[cases[123]["id"]]] == [("E514", "end_use")]
+    assert [(e["code"], e["path"]) for e in errors[cases[123]["id"]]] == [("E522", "end_use")]
     assert "row " in errors[cases[123]["id"]][0]["message"] and "`query`" in errors[cases[123]["id"]][0]["message"]
 
 

@@ -4,17 +4,20 @@ Takes: a `Program` (parsed and indexed modules).
 Returns: the list of diagnostics, every error of the stage at once.
 Guarantees: a program with no error diagnostics can be evaluated: every name, attribute, unit,
 clause reference and category resolves, conditions are conditions, quantities are compared within
-one dimension, dates run forward, and exceptions and refinements form no cycle.
+one dimension, dates run forward, and exceptions and refinements form no cycle. The bounds of
+`check/bounds.py` (nesting through definitions, clause chains, cycles) are checked first;
+nothing else is checked when an expression nests too deeply through definitions, since typing
+recurses through them.
 """
 
 from __future__ import annotations
 
 from policylang import ast
-from policylang.check import types as T
+from policylang.check import bounds, types as T
 from policylang.check.invariants import check_invariants_and_tests
 from policylang.check.typecheck import ExprChecker, Scope, did_you_mean
 from policylang.diagnostics import Diagnostic, error
-from policylang.program import CASE_RECORD, PRELUDE, ClauseKey, Program
+from policylang.program import CASE_RECORD, PRELUDE, Program
 
 CATEGORY_ENUM = "Category"
 TEXT_LIKE = (T.TEXT, T.CODE)
@@ -22,8 +25,10 @@ TEXT_LIKE = (T.TEXT, T.CODE)
 
 def check_program(program: Program) -> list[Diagnostic]:
     """All diagnostics of the checker for a program."""
+    diags: list[Diagnostic] = bounds.check(program)   # first: typing recurses through definitions
+    if any(d.code == bounds.TOO_DEEP for d in diags):
+        return diags
     exprs = ExprChecker(program)
-    diags: list[Diagnostic] = []
     if CASE_RECORD not in program.records:
         diags.append(error("E113", None, name=CASE_RECORD,
                            help=f"the `{PRELUDE}` module of the stdlib declares `record {CASE_RECORD}`"))
@@ -44,7 +49,6 @@ def check_program(program: Program) -> list[Diagnostic]:
             _check_announcement_dates(ann, diags)
             for clause in ann.clauses:
                 _check_clause(exprs, program, ann, clause, scope, diags)
-    _check_cycles(program, diags)
     diags += check_invariants_and_tests(program, exprs)
     if not any(d.is_error for d in (*diags, *exprs.diagnostics)):
         from policylang.check.lint import lint_program
@@ -172,30 +176,3 @@ def _check_category(program: Program, c: ast.Classification, diags) -> None:
                            help=did_you_mean(c.category, members) or f"categories are the members of `enum {CATEGORY_ENUM}`"))
 
 
-def _check_cycles(program: Program, diags) -> None:
-    """Exceptions and refinements must not lead a clause back to itself."""
-    edges: dict[ClauseKey, list[ClauseKey]] = {}
-    for key, clause in program.clauses.items():
-        targets: list[ClauseKey] = []
-        for ref in (*clause.exception_to, *clause.refines):
-            targets += [k for k in program.clauses_for(ref, key.policy) if k != key]
-        edges[key] = targets
-    state: dict[ClauseKey, int] = {}
-    reported: set[ClauseKey] = set()
-
-    def visit(key: ClauseKey, path: list[ClauseKey]) -> None:
-        state[key] = 1
-        for nxt in edges.get(key, ()):
-            if state.get(nxt) == 1 and nxt not in reported:
-                cycle = path[path.index(nxt):] + [nxt]
-                reported.add(nxt)
-                diags.append(error("E110", program.clauses[nxt].id_span, clause=nxt.clause,
-                                   chain=" -> ".join(f"`{k}`" for k in cycle),
-                                   help="an exception or refinement must point away from itself"))
-            elif nxt not in state:
-                visit(nxt, path + [nxt])
-        state[key] = 2
-
-    for key in edges:
-        if key not in state:
-            visit(key, [key])

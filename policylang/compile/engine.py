@@ -137,7 +137,7 @@ class CompiledEngine:
                             screen_parties(law.screening, case, day), read.warnings,
                             None if code is MISSING else code, self.review_threshold, case, self.explain)
         except EvaluationError as exc:
-            return self.error(read.id, day, (error(exc.code, path="", **exc.values),), read.warnings)
+            return self.error(read.id, day, (error(exc.code, path=exc.path, **exc.values),), read.warnings)
 
     def error(self, case_id, day, errors, warnings) -> Decision:
         return Decision(case_id, day, "error", errors=tuple(errors), warnings=tuple(warnings),

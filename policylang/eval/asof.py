@@ -19,7 +19,7 @@ from typing import Callable
 
 import attrs
 
-from policylang.eval.cases import RawCase, read_date
+from policylang.eval.cases import RawCase, read_date  # noqa: F401 - RawCase in the signature
 from policylang.eval.decision import Decision
 
 Decide = Callable[[RawCase, "datetime.date | None"], Decision]
@@ -34,5 +34,5 @@ def decide_as_of(decide: Decide, raw: RawCase, default_date: datetime.date | Non
     own = read_date(given) if given is not None else default_date
     if given is not None and own is None:
         return attrs.evolve(decide(raw, default_date), as_of=as_of)
-    moved = attrs.evolve(raw, data={**data, "date": as_of.isoformat()})
+    moved = attrs.evolve(raw, data={**data, "date": as_of.isoformat()})   # its problems kept
     return attrs.evolve(decide(moved, default_date), date=own, as_of=as_of)

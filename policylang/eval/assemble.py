@@ -20,6 +20,7 @@ from typing import Any, Callable, Sequence
 from policylang import ast
 from policylang.diagnostics import Diagnostic, warning
 from policylang.eval.combine import Combined
+from policylang.eval.expressions import EvaluationError
 from policylang.eval.decision import Classified, Decision, Duty, NotInForce, Overridden, Suspended
 from policylang.eval.law import Law
 from policylang.eval.listings import cite_listings
@@ -35,7 +36,11 @@ def duty(key: ClauseKey, ob: ast.Obligation, detail: Any, day: datetime.date) ->
     due = None
     if ob.due_days is not None:
         count = calendar.working_days_after if ob.working_days else calendar.calendar_days_after
-        due = count(day, ob.due_days)
+        try:
+            due = count(day, ob.due_days)
+        except calendar.BeyondCalendar:
+            raise EvaluationError("E402", path="date", clause=str(key), kind=ob.kind.replace("_", " "),
+                                  days=ob.due_days, working=" working" if ob.working_days else "") from None
     return Duty(ob.kind, key, due, None if detail is None else str(detail))
 
 

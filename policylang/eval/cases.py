@@ -1,13 +1,15 @@
-"""Reading cases: JSON in, typed record values (or errors naming the field) out.
+"""Reading cases: parsed JSON in, typed record values (or errors naming the field) out.
 
-Takes: the text of a `.json` file (one case or an array), a `.jsonl` file (one case a line) or
-standard input; and the schema of the program (`record Case` and what it uses).
+Takes: raw cases (`RawCase`, from `eval/raw.py`, which reads the bytes of `.json` and `.jsonl`
+inputs and screens them against the limits); and the schema of the program (`record Case` and
+what it uses).
 Returns: for every case read, a `CaseRead`: the record value, or the errors that make it invalid,
 plus warnings for fields the schema does not know.
 Guarantees: one `CaseRead` for every case in, in input order; a case that cannot be read never
-stops the others. Numbers are read as decimals, never as binary floats. Every error names its
-field (`item.parameters.wire_diameter`). Defaults are the schema's own expressions.
-"""
+stops the others. Numbers are read as decimals, never as binary floats, within the limits of
+`semantics/decimals.py` (E514 beyond them). Every error names its field
+(`item.parameters.wire_diameter`) and quotes at most a short cut of the value. Defaults are the
+schema's own expressions."""
 
 from __future__ import annotations
 
@@ -27,24 +29,15 @@ from policylang.check.typecheck import ExprChecker
 from policylang.diagnostics import Diagnostic, error, warning
 from policylang import ast
 from policylang.eval.expressions import Context, Env, Evaluator
+from policylang.eval.raw import RawCase, case_id, split_cases  # noqa: F401 - read here, as before
 from policylang.eval.values import MISSING, EnumValue, RecordValue
 from policylang.program import CASE_RECORD, Program
+from policylang import limits
 from policylang.semantics import decimals, units
 
 CODE_PATTERN = re.compile(r"^[0-9][A-E][0-9]{3}(\.[a-z0-9]+)*$")
 DATE_PATTERN = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 PARAMETERS_RECORD = "Parameters"
-
-
-@attrs.frozen
-class RawCase:
-    """One case as found in the input: the parsed JSON (or the error that stopped parsing).
-    `problem` is an input's own reason the case cannot be read, found before the schema is
-    applied (a table row whose cell is not JSON text, `tables/mapping.py`): its only error."""
-    data: Any
-    origin: str
-    parse_error: str | None = None
-    problem: Diagnostic | None = None
 
 
 @attrs.frozen
@@ -57,38 +50,7 @@ class CaseRead:
 
     @property
     def id(self) -> Any:
-        return self.raw.data.get("id") if isinstance(self.raw.data, dict) else None
-
-
-def _loads(text: str) -> Any:
-    return json.loads(text, parse_float=Decimal, parse_int=Decimal)
-
-
-def split_cases(text: str, name: str) -> list[RawCase]:
-    """The cases of one input: a JSON object or array, or JSON lines (by name or by shape)."""
-    if name.endswith(".jsonl"):
-        return _split_lines(text, name)
-    try:
-        data = _loads(text)
-    except json.JSONDecodeError as exc:
-        if name == "-" and "\n" in text.strip():
-            return _split_lines(text, name)
-        return [RawCase(None, name, f"{exc.msg} at line {exc.lineno} column {exc.colno}")]
-    if isinstance(data, list):
-        return [RawCase(d, f"{name}[{i}]") for i, d in enumerate(data)]
-    return [RawCase(data, name)]
-
-
-def _split_lines(text: str, name: str) -> list[RawCase]:
-    out = []
-    for number, line in enumerate(text.splitlines(), 1):
-        if not line.strip():
-            continue
-        try:
-            out.append(RawCase(_loads(line), f"{name}:{number}"))
-        except json.JSONDecodeError as exc:
-            out.append(RawCase(None, f"{name}:{number}", f"{exc.msg} at column {exc.colno}"))
-    return out
+        return case_id(self.raw)
 
 
 class _Invalid(Exception):
@@ -185,11 +147,15 @@ class CaseReader:
     def read(self, raw: RawCase, default_date: datetime.date | None) -> CaseRead:
         if raw.parse_error is not None:
             return CaseRead(raw, None, (error("E501", detail=raw.parse_error, path=""),))
-        if raw.problem is not None:
-            return CaseRead(raw, None, (raw.problem,))
+        if raw.problems:
+            return CaseRead(raw, None, raw.problems)
         if not isinstance(raw.data, dict):
             return CaseRead(raw, None, (error("E511", found=type(raw.data).__name__, path=""),))
         data = raw.data
+        if "id" in data and type(data["id"]) is not str:
+            # Any JSON value may be an id: the decision echoes it as given (`case_id`); the
+            # schema's `id` is the text a policy may read, so another value is not read as one.
+            data = {k: v for k, v in data.items() if k != "id"}
         if data.get("date") is None and default_date is not None:
             data = {**data, "date": default_date.isoformat()}
         st = _Reading()
@@ -480,7 +446,7 @@ class CaseReader:
         try:
             return decimals.read(data)
         except decimals.DecimalError as exc:
-            st.errors.append(error("E509", path=path, value=_show(data), help=_decimal_help(exc)))
+            st.errors.append(_decimal_error(exc.reason, path, _show(data)))
             raise _Invalid() from None
 
     def _quantity(self, dimension: str, data: Any, path: str, st: _Reading) -> Any:
@@ -512,7 +478,7 @@ class CaseReader:
             elif exc.kind == "missing_unit":
                 st.errors.append(error("E507", path=path, value=exc.text))
             else:
-                st.errors.append(error("E509", path=path, value=exc.text))
+                st.errors.append(_decimal_error(exc.kind, path, exc.text))
             raise _Invalid() from None
         if q.dimension != dimension:
             st.errors.append(error("E505", path=path, found=q.dimension.replace("_", " "),
@@ -577,11 +543,16 @@ def _date_of_text(text: str) -> datetime.date | None:
         return None
 
 
-def _decimal_help(exc: decimals.DecimalError) -> str:
-    if exc.reason == "not a decimal":
-        return "write a JSON number such as `0.001`, or a string holding one"
-    return (f"decimals have at most {decimals.MAX_DIGITS} significant digits and an exponent "
-            f"within ±{decimals.MAX_EXPONENT}")
+def _decimal_error(reason: str, path: str, shown: str) -> Diagnostic:
+    """E514 for a number beyond the limits, E509 for anything else that is no decimal."""
+    if reason in (decimals.TOO_LARGE, "too_large"):
+        bounds = limits.current()
+        return error("E514", path=path, value=_cut(shown), field=path, digits=bounds.decimal_digits,
+                     exponent=bounds.decimal_exponent,
+                     help="raise the limits if it is meant: `--limit decimal_digits=N`, `--limit decimal_exponent=N`")
+    return error("E509", path=path, value=shown,
+                 help="write a JSON number such as `0.001`, or a string holding one" if reason == decimals.NOT_A_DECIMAL
+                 else None)
 
 
 def _number(value: Fraction) -> str:
@@ -592,13 +563,21 @@ def _join(path: str, key: str) -> str:
     return f"{path}.{key}" if path else key
 
 
+SHOWN = 80     # characters of a value an error message quotes
+
+
 def _show(data: Any) -> str:
+    """A value as an error message quotes it: as JSON, cut to `SHOWN` characters."""
     if isinstance(data, Decimal):
-        return str(data)
+        return _cut(str(data))
     try:
-        return json.dumps(data, ensure_ascii=False, default=str)
+        return _cut(json.dumps(data, ensure_ascii=False, default=str))
     except (TypeError, ValueError):  # pragma: no cover
-        return repr(data)
+        return _cut(repr(data))
+
+
+def _cut(text: str) -> str:
+    return text if len(text) <= SHOWN else text[: SHOWN - 1] + "…"
 
 
 def _close(name: str, candidates) -> str | None:

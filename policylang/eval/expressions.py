@@ -31,11 +31,13 @@ from policylang.semantics.screening import Screening
 
 
 class EvaluationError(Exception):
-    """A fault while evaluating a case (such as division by zero), reported as E4xx."""
+    """A fault while evaluating a case (such as division by zero), reported as E4xx; `path`
+    names what the case gave that caused it (the divisor, the date a due date counts from)."""
 
-    def __init__(self, code: str, **values: object):
+    def __init__(self, code: str, path: str = "", **values: object):
         super().__init__(code)
         self.code = code
+        self.path = path
         self.values = values
 
 
@@ -96,7 +98,7 @@ def _arith(op: str, left: Any, right: Any, expr: ast.Arith) -> Any:
     ql, qr = isinstance(left, units.Quantity), isinstance(right, units.Quantity)
     a, b = _comparable(left), _comparable(right)
     if op == "/" and b == 0:
-        raise EvaluationError("E401", expr=_source(expr))
+        raise EvaluationError("E401", path=_source(expr.right), expr=_source(expr))
     value = {"+": operator.add, "-": operator.sub, "*": operator.mul, "/": operator.truediv}[op](a, b)
     if ql and qr:
         if op == "/":

@@ -94,7 +94,7 @@ class Interpreter:
                             screen_parties(self.screening, case, day), read.warnings,
                             None if code is MISSING else code, self.review_threshold, case, self.explain)
         except EvaluationError as exc:
-            return self.error(read.id, day, (error(exc.code, path="", **exc.values),), read.warnings)
+            return self.error(read.id, day, (error(exc.code, path=exc.path, **exc.values),), read.warnings)
 
     def error(self, case_id, day, errors, warnings) -> Decision:
         """The decision for a case that cannot be decided: its errors, and the library's identity."""

@@ -20,6 +20,12 @@ Guarantees:
   a chunk of rows is mapped to cases, decided and encoded in the worker, so the main process only
   reads and writes;
 - a fault while deciding one case becomes that case's `error` decision (E499), never the run's.
+- every input is read within the limits (`policylang.limits`): a JSON line over `case_bytes` is
+  skipped past without being kept (its case gets E518), a document over `document_bytes` is not
+  parsed (one E518 decision), so no input can exhaust memory;
+- a fault while reading, deciding or writing one case becomes that case's `error` decision
+  (E499, labelled as policylang's fault), never the run's; an `id` of any JSON type is echoed
+  as the JSON value it was given as.
 """
 
 from __future__ import annotations
@@ -30,14 +36,14 @@ import gc
 import json
 import sys
 from collections import deque
-from decimal import Decimal
 from pathlib import Path
 from typing import Any, BinaryIO, Iterable, Iterator
 
 import attrs
 
+from policylang import limits
 from policylang.diagnostics import error
-from policylang.eval.cases import RawCase, split_cases
+from policylang.eval.raw import RawCase, case_id, from_line, json_text, split_cases, too_long
 from policylang.eval.decision import Decision, render_text
 
 CHUNK = 256            # cases a worker decides at a time
@@ -68,6 +74,7 @@ class EvalJob:
             from policylang.semantics.dispositions import from_records
             dispositions, _ = from_records(list(self.dispositions), program.entity_lists)
         return make_engine(program, self.engine, self.review_threshold, dispositions, self.explain)
+    bounds: limits.Limits = attrs.field(factory=limits.current)   # the limits, for worker processes
 
 
 @attrs.frozen
@@ -119,12 +126,32 @@ def units_of(name: str) -> tuple[Iterator[tuple], str]:
     path = Path(name)
     if name.endswith(".jsonl"):
         return _line_units(path.open("rb"), name, close=True), LINES
-    return _document_units(path.read_bytes(), name)
+    with path.open("rb") as stream:
+        return _document_units(_read_bounded(stream), name)
 
 
-def _document_units(data: bytes, name: str) -> tuple[Iterator[tuple], str]:
-    text = data.decode("utf-8-sig", errors="replace")
-    raws = split_cases(text, name)
+def _read_bounded(stream: BinaryIO, start: bytes = b"") -> bytes | int:
+    """The bytes of a document read whole, or its size when it is over `document_bytes` (what
+    is over is not kept: a device or a pipe that never ends costs no memory)."""
+    bound = limits.current().document_bytes
+    data = start + stream.read(max(0, bound + 1 - len(start)))
+    if len(data) <= bound:
+        return data
+    size = len(data)
+    while chunk := stream.read(1 << 20):
+        size += len(chunk)
+    return size
+
+
+def _document_units(data: bytes | int, name: str) -> tuple[Iterator[tuple], str]:
+    if isinstance(data, int):
+        raw = RawCase(None, name, problems=(error("E518", path="", what="input", size=data,
+                                                  limit=limits.current().document_bytes,
+                                                  help="give the cases as JSON lines (`.jsonl`), which are "
+                                                       "read one at a time, or raise the limit: "
+                                                       "`--limit document_bytes=N`"),))
+        return iter([("raw", raw, name)]), SINGLE
+    raws = split_cases(data.decode("utf-8", "surrogateescape"), name)
     array = bool(raws) and raws[0].origin.startswith(f"{name}[")
     lines = bool(raws) and raws[0].origin.startswith(f"{name}:")
     return (("raw", raw, raw.origin) for raw in raws), ARRAY if array else LINES if lines else SINGLE
@@ -133,45 +160,62 @@ def _document_units(data: bytes, name: str) -> tuple[Iterator[tuple], str]:
 def _line_units(stream: BinaryIO, name: str, first: bytes | None = None, number: int = 0,
                 close: bool = False) -> Iterator[tuple]:
     try:
-        lines = stream if first is None else _prepend(first, stream)
+        lines = _lines(stream) if first is None else _prepend(first, _lines(stream))
         for line in lines:
             number += 1
-            if number == 1 and line.startswith(BOM):
+            if number == 1 and type(line) is bytes and line.startswith(BOM):
                 line = line[len(BOM):]
-            if line.strip():
+            if type(line) is int:
+                yield ("long", line, f"{name}:{number}")
+            elif line.strip():
                 yield ("line", line, f"{name}:{number}")
     finally:
         if close:
             stream.close()
 
 
-def _prepend(first: bytes, stream: BinaryIO) -> Iterator[bytes]:
+def _lines(stream: BinaryIO) -> Iterator[bytes | int]:
+    """The lines of a stream, split on `\\n` alone; a line over `case_bytes` as its length, its
+    bytes read past and dropped, so that memory stays bounded whatever the input."""
+    bound = limits.current().case_bytes
+    while line := stream.readline(bound + 2):
+        if len(line) <= bound + 1 or line.endswith(b"\n"):
+            yield line
+            continue
+        size = len(line)
+        while (more := stream.readline(1 << 20)) and not more.endswith(b"\n"):
+            size += len(more)
+        yield size + len(more)
+
+
+def _prepend(first: bytes, rest: Iterator) -> Iterator:
     yield first
-    yield from stream
+    yield from rest
 
 
 def _stdin_units(stream: BinaryIO) -> tuple[Iterator[tuple], str]:
     """Standard input is JSON lines when its first non-blank line is a whole JSON object, and is
     then streamed; otherwise it is read whole as one JSON document."""
     skipped = 0
-    for first in stream:
+    lines = _lines(stream)
+    for first in lines:
         skipped += 1
-        if first.strip():
+        if type(first) is int or first.strip():
             break
     else:
         return iter(()), SINGLE
-    try:
-        if not isinstance(json.loads(first.lstrip(BOM)), dict):
-            raise ValueError("not an object")
+    if type(first) is bytes and _is_object(first):
         return _line_units(stream, "-", first=first, number=skipped - 1), LINES
+    if type(first) is int:
+        return _document_units(first, "-")
+    return _document_units(_read_bounded(stream, first), "-")
+
+
+def _is_object(line: bytes) -> bool:
+    try:
+        return isinstance(json.loads(line.lstrip(BOM)), dict)
     except (ValueError, UnicodeDecodeError, RecursionError):
-        return _document_units(first + stream.read(), "-")
-
-
-# Built once: `json.loads` and `json.dumps` with options build a new decoder or encoder per call.
-_DECODER = json.JSONDecoder(parse_float=Decimal, parse_int=Decimal)
-_LINE_ENCODER = json.JSONEncoder(ensure_ascii=False)
-_INDENT_ENCODER = json.JSONEncoder(ensure_ascii=False, indent=2)
+        return False
 
 
 def raw_case(unit: tuple) -> RawCase:
@@ -179,16 +223,9 @@ def raw_case(unit: tuple) -> RawCase:
     kind, payload, origin = unit
     if kind == "raw":
         return payload
-    try:
-        text = payload.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        return RawCase(None, origin, f"the line is not UTF-8 (byte {exc.start + 1})")
-    try:
-        return RawCase(_DECODER.decode(text), origin)
-    except ValueError as exc:
-        return RawCase(None, origin, f"{getattr(exc, 'msg', exc)} at column {getattr(exc, 'colno', '?')}")
-    except RecursionError:
-        return RawCase(None, origin, "nested too deeply")
+    if kind == "long":
+        return too_long(origin, payload)
+    return from_line(payload, origin)
 
 
 # ------------------------------------------------------------------ deciding
@@ -223,8 +260,19 @@ class Decider:
                 explanation=() if self.job.explain else None)
 
     def decide(self, unit: tuple, fmt: str | None = None) -> Decided:
-        raw = raw_case(unit)
-        return self._decided(raw, self.decide_raw(raw), fmt or self.job.fmt)
+        fmt = fmt or self.job.fmt
+        raw = None
+        try:
+            raw = raw_case(unit)
+            return self._decided(raw, self.decide_raw(raw), fmt)
+        except Exception as exc:  # a fault of policylang in one case never stops the others
+            decision = fault_decision(exc, None if raw is None else case_id(raw), self.engine.law.identity)
+            try:
+                text = render(decision, fmt)
+            except Exception:     # the id itself cannot be written: the fault is still this case's
+                decision = attrs.evolve(decision, id=None)
+                text = render(decision, fmt)
+            return Decided(text, decision.outcome, len(decision.screening), decision.needs_review)
 
     def _decided(self, raw: RawCase, decision: Decision, fmt: str) -> Decided:
         line = self.job.log.line(raw, decision) if self.job.log is not None else None
@@ -262,21 +310,47 @@ class Decider:
         return DecidedChunk([self._decided(raw, d, output) for raw, d in zip(raws, decisions)])
 
 
+def fault_decision(exc: Exception, case_id: Any, library: Any) -> Decision:
+    """The decision for a case whose deciding raised: an error labelled as policylang's fault
+    (E499), with the exception in one line, cut, and nothing in it that cannot be written."""
+    detail = " ".join(f"{type(exc).__name__}: {exc}".split())
+    detail = detail.encode("utf-8", "replace").decode("utf-8")
+    if len(detail) > FAULT_DETAIL:
+        detail = detail[: FAULT_DETAIL - 1] + "…"
+    return Decision(case_id, None, "error", errors=(error("E499", path="", detail=detail),), library=library)
+
+
+FAULT_DETAIL = 200
+
+
 def output_format(fmt: str, shape: str) -> str:
     """How each decision is rendered: JSON decisions of JSON lines are one line each."""
     return "jsonl" if fmt == "json" and shape == LINES else fmt
 
 
+# Built once: `json.dumps` with options builds a new encoder per call.
+_LINE_ENCODER = json.JSONEncoder(ensure_ascii=False)
+_INDENT_ENCODER = json.JSONEncoder(ensure_ascii=False, indent=2)
+_PLAIN_ID = (str, type(None), bool)
+
+
 def render(decision: Decision, fmt: str, origin: str | None = None, paint=None) -> str:
+    """A decision as text, one JSON line (`jsonl`) or indented JSON. An `id` that is not text
+    (any JSON value may be an id) is written as the JSON text it was given as."""
     if fmt == "text":
+        if decision.id is not None and type(decision.id) is not str:
+            decision = attrs.evolve(decision, id=json_text(decision.id, None))
         return render_text(decision, origin, paint)
-    if fmt == "jsonl":
-        return _LINE_ENCODER.encode(decision.to_json())
-    return _INDENT_ENCODER.encode(decision.to_json())
+    encoder = _LINE_ENCODER if fmt == "jsonl" else _INDENT_ENCODER
+    if type(decision.id) in _PLAIN_ID:
+        return encoder.encode(decision.to_json())
+    data = decision.to_json()
+    data["id"] = _ID_PLACE          # the first key: its value is the first string written
+    return encoder.encode(data).replace(_ENCODED_ID_PLACE, json_text(decision.id, encoder.indent, 1), 1)
 
 
-def _id_of(raw: RawCase) -> Any:
-    return raw.data.get("id") if isinstance(raw.data, dict) else None
+_ID_PLACE = "policylang:id"
+_ENCODED_ID_PLACE = json.dumps(_ID_PLACE)
 
 
 _WORKER: Decider | None = None
@@ -284,6 +358,7 @@ _WORKER: Decider | None = None
 
 def _start_worker(job: EvalJob) -> None:
     global _WORKER
+    limits.use(job.bounds)
     _WORKER = Decider(job)
 
 

@@ -6,6 +6,9 @@ Returns: exit 0 when done (or, with `--check`, when every file is already format
 `--check` finds a file that formatting would change; 2 when a file does not parse (its syntax
 diagnostics are printed, the file is left alone).
 Guarantees: `--check` and `--diff` never write; a file is written only when its text changes.
+Files are read as `check` reads them (`library.read`: links out of the folders named, files that
+are not regular or over `policy_bytes` are refused; a file that is not UTF-8 gets a placed
+diagnostic and is left alone).
 """
 
 from __future__ import annotations
@@ -18,8 +21,11 @@ import click
 
 from policylang import diagnostics as D
 from policylang.colour import painter
+from policylang import library, limits
 from policylang.fmt import format_source
-from policylang.library import ecp_files, policies_dir, stdlib_dir
+from policylang.library import policies_dir, stdlib_dir
+from policylang.source import SourceFile
+from policylang.syntax.parser import too_large
 
 EXIT_OK, EXIT_WOULD_CHANGE, EXIT_CANNOT_RUN = 0, 1, 2
 
@@ -40,9 +46,18 @@ def fmt(paths: tuple[str, ...], check: bool, show_diff: bool) -> None:
     if paths == ("-",):
         _format_stdin(check, show_diff)
         return
-    changed, broken = [], False
-    for path in ecp_files(paths or [stdlib_dir(), policies_dir()]):
-        text = path.read_text(encoding="utf-8")
+    changed = []
+    files, problems = library.read(paths or [stdlib_dir(), policies_dir()])
+    if problems:
+        click.echo(D.render_text(problems), err=True)
+    broken = bool(problems)
+    for path, data in files:
+        source, diags = library.decode(path, data)
+        if source is None:
+            click.echo(D.render_text(diags), err=True)
+            broken = True
+            continue
+        text = source.text
         formatted, diags = format_source(text, _display(path))
         if formatted is None:
             click.echo(D.render_text(diags, paint=painter(sys.stderr)), err=True, color=True)
@@ -65,7 +80,13 @@ def fmt(paths: tuple[str, ...], check: bool, show_diff: bool) -> None:
 
 
 def _format_stdin(check: bool, show_diff: bool) -> None:
-    text = sys.stdin.read()
+    bound = limits.current().policy_bytes
+    data = sys.stdin.buffer.read(bound + 1)
+    source, diags = library.decode("<stdin>", data)
+    if source is None or len(data) > bound:
+        click.echo(D.render_text(diags or [too_large(SourceFile("<stdin>", ""), len(data))]), err=True)
+        sys.exit(EXIT_CANNOT_RUN)
+    text = source.text
     formatted, diags = format_source(text, "<stdin>")
     if formatted is None:
         click.echo(D.render_text(diags, paint=painter(sys.stderr)), err=True, color=True)

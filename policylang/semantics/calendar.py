@@ -5,7 +5,9 @@ Returns: the due date counted in PRC official working days (or in calendar days)
 Guarantees: weekends and public holidays are off, and the official make-up working days (调休)
 that fall on weekends are working days, as the `holidays` package records them. Day 1 is the first
 working day *after* the start date ("no later than 10 working days after export", contract §2).
-Years the package has no PRC data for are reported by `has_data`, so callers can warn.
+Years the package has no PRC data for are reported by `has_data`, so callers can warn. A due
+date after the last day a date can hold (9999-12-31) raises `BeyondCalendar`, never a Python
+overflow; counting is bounded by the `due_days` limit the checker enforces on `within N days`.
 
 >>> import datetime
 >>> working_days_after(datetime.date(2025, 9, 26), 3)   # Sun 28 Sep 2025 is a make-up working day
@@ -41,13 +43,26 @@ def is_working_day(day: datetime.date) -> bool:
     return _calendar(day.year).is_working_day(day)
 
 
+class BeyondCalendar(ValueError):
+    """A due date after 9999-12-31, the last day a date can hold."""
+
+
 @functools.lru_cache(maxsize=65536)
 def working_days_after(start: datetime.date, count: int) -> datetime.date:
-    """The `count`-th PRC working day after `start`."""
+    """The `count`-th PRC working day after `start`.
+
+    >>> working_days_after(datetime.date(9999, 12, 30), 10)
+    Traceback (most recent call last):
+    ...
+    policylang.semantics.calendar.BeyondCalendar: 10 working days after 9999-12-30
+    """
     day = start
     remaining = count
+    one = datetime.timedelta(days=1)
     while remaining > 0:
-        day += datetime.timedelta(days=1)
+        if day == datetime.date.max:
+            raise BeyondCalendar(f"{count} working days after {start}")
+        day += one
         if is_working_day(day):
             remaining -= 1
     return day
@@ -55,4 +70,6 @@ def working_days_after(start: datetime.date, count: int) -> datetime.date:
 
 def calendar_days_after(start: datetime.date, count: int) -> datetime.date:
     """The `count`-th calendar day after `start`."""
+    if count > (datetime.date.max - start).days:
+        raise BeyondCalendar(f"{count} days after {start}")
     return start + datetime.timedelta(days=count)

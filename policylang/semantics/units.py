@@ -17,12 +17,12 @@ from __future__ import annotations
 
 import difflib
 import functools
-import re
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from fractions import Fraction
 
 import attrs
 
+from policylang import limits
 from policylang.semantics import decimals
 
 # The dimensions the contract names (§2), plus the hardness scale 55.IV uses.
@@ -151,8 +151,8 @@ _DIFFERENCE_OF = {"K": "ΔK", "℃": "Δ℃", "°C": "Δ°C", "degC": "ΔdegC"}
 
 
 class UnitError(ValueError):
-    """A quantity that cannot be read: `kind` is `unknown_unit`, `missing_unit`, `bad_number`
-    or `out_of_range`."""
+    """A quantity that cannot be read: `kind` is `unknown_unit`, `missing_unit`, `bad_number`,
+    `too_large` (a number beyond the limits of `decimals`) or `out_of_range`."""
 
     def __init__(self, kind: str, text: str):
         super().__init__(f"{kind}: {text}")
@@ -224,8 +224,8 @@ class Quantity:
         return f"{self.magnitude}{sep}{self.unit.symbol}"
 
 
-_NUMBER = re.compile(r"-?[0-9]+(?:\.[0-9]+)?(?:[eE][-+]?[0-9]+)?")
-MAX_QUANTITY_TEXT = 200
+_NUMBER_GOES_ON = frozenset("0123456789.eE_")
+MAX_SYMBOL = 64        # characters of a unit symbol and the blanks around it
 
 
 def make(magnitude: Decimal, symbol: str, expected: str | None = None) -> Quantity:
@@ -250,19 +250,19 @@ def parse_quantity(text: str, expected: str | None = None) -> Quantity:
     >>> parse_quantity("  1e-3 Pa ").base == Fraction(1, 1000)
     True
     """
-    if len(text) > MAX_QUANTITY_TEXT:
+    if len(text) > decimals.longest() + MAX_SYMBOL:
         raise UnitError("bad_number", text[:40] + "…")
     body = text.strip()
     if expected == "temperature_difference" and body.startswith("±"):
         body = body[1:].lstrip()
-    match = _NUMBER.match(body)
-    if not match:
-        raise UnitError("bad_number", text)
+    match = decimals.JSON_NUMBER.match(body)
+    if not match or body[match.end():match.end() + 1] in _NUMBER_GOES_ON:
+        raise UnitError("bad_number", text)      # `007 mm`, `1.5.2 mm`: not a JSON number
     try:
-        decimals.exact(Decimal(match.group()))
         magnitude = Decimal(match.group())
-    except (InvalidOperation, decimals.DecimalError):
-        raise UnitError("bad_number", text) from None
+        decimals.exact(magnitude)
+    except decimals.DecimalError as exc:
+        raise UnitError("too_large" if exc.reason == decimals.TOO_LARGE else "bad_number", text) from None
     symbol = body[match.end():].strip()
     if not symbol:
         raise UnitError("missing_unit", text)
@@ -274,6 +274,9 @@ def parse_quantity_cached(text: str, expected: str | None = None) -> Quantity:
     """`parse_quantity`, remembered: an order book says "50 um" many times (quantities are
     immutable; a text that cannot be read raises each time)."""
     return parse_quantity(text, expected)
+
+
+limits.on_change(parse_quantity_cached.cache_clear)
 
 
 def physical_range(q: Quantity) -> str | None:

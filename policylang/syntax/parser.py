@@ -4,7 +4,9 @@ Takes: a `SourceFile`.
 Returns: `(Module | None, diagnostics)`; the module is None when the file has a syntax error.
 Guarantees: the parser is built once per process (LALR, contextual lexer, positions propagated);
 no `lark` object leaves `policylang.syntax`; a syntax error is a diagnostic with a code, a span
-and a hint, never an exception.
+and a hint, never an exception. A text over the `policy_bytes` limit is not parsed (E010); a
+parse tree that breaks a limit or holds a bad escape (`bounds.py`) is not made into an AST, so
+that nothing after parsing recurses more than `expression_depth` levels.
 
 >>> from policylang.source import SourceFile
 >>> module, diags = parse(SourceFile("x.ecp", "def origin = item.origin"))
@@ -20,9 +22,10 @@ from pathlib import Path
 
 import lark
 
-from policylang import ast
+from policylang import ast, limits
 from policylang.diagnostics import Diagnostic, error
 from policylang.source import SourceFile, Span
+from policylang.syntax import bounds
 from policylang.syntax.to_ast import ToAst
 
 GRAMMAR = Path(__file__).with_name("grammar.lark")
@@ -90,13 +93,25 @@ def _syntax_diagnostic(file: SourceFile, exc: lark.exceptions.LarkError) -> Diag
 
 def _to_ast(file: SourceFile, start: str):
     """The AST of the text under one start symbol of the grammar, or the diagnostics."""
+    size = len(file.text.encode("utf-8", "surrogatepass"))
+    if size > limits.current().policy_bytes:
+        return None, [too_large(file, size)]
     try:
         tree = _parser().parse(file.text, start=start)
     except lark.exceptions.UnexpectedInput as exc:
         return None, [_syntax_diagnostic(file, exc)]
+    found = bounds.check(tree, file)
+    if found:
+        return None, found
     builder = ToAst(file)
     result = builder.transform(tree)
     return (None, builder.diagnostics) if builder.diagnostics else (result, [])
+
+
+def too_large(file: SourceFile, size: int) -> Diagnostic:
+    """E010 for a file over `policy_bytes`, placed at its start."""
+    return error("E010", Span(file, 0, 0), size=size, limit=limits.current().policy_bytes,
+                 help="split it into several files, or raise the limit: `--limit policy_bytes=N`")
 
 
 def parse_expression(file: SourceFile) -> tuple[ast.Expr | None, list[Diagnostic]]:

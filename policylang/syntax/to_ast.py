@@ -18,6 +18,7 @@ from lark import Token, v_args
 from policylang import ast
 from policylang.diagnostics import Diagnostic, error
 from policylang.source import SourceFile, Span
+from policylang.syntax.bounds import unquote as _unquote
 
 # The grammar rules of effects and obligations, named by their words joined with `_`: the
 # formatter prints them back by turning `_` into spaces.
@@ -37,12 +38,6 @@ _CONSTANTS = {
 }
 
 
-def _unquote(token: str) -> str:
-    if token.startswith('"""'):
-        return token[3:-3]
-    body = token[1:-1]
-    return body.encode("utf-8").decode("unicode_escape").encode("latin-1").decode("utf-8") \
-        if "\\" in body else body
 
 
 @v_args(meta=True, inline=True)

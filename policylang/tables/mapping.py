@@ -24,7 +24,7 @@ Guarantees (the mapping):
 - a date cell is its `YYYY-MM-DD`; a timestamp at midnight with no time zone is that day, any
   other is its ISO text (and so an invalid date);
 - a row that cannot be mapped (a cell that is not JSON text where JSON is needed, a value no case
-  can hold, a CSV row with more cells than the header) is a `RawCase` whose `problem` is an E514
+  can hold, a CSV row with more cells than the header) is a `RawCase` whose `problems` hold an E522
   naming the row and the field: it gets an `error` decision, and every other row is decided.
 """
 
@@ -208,8 +208,8 @@ class RowReader:
         origin = f"{source}:row {row}"
         if problem is not None:
             echoed = {k: data[k] for k in ("id", "date") if isinstance(data.get(k), str)}
-            return RawCase(echoed, origin, problem=error("E514", path=problem.path, row=row, source=source,
-                                                         detail=problem.detail))
+            return RawCase(echoed, origin, problems=(error("E522", path=problem.path, row=row, source=source,
+                                                          detail=problem.detail),))
         return RawCase(data, origin)
 
 

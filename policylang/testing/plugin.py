@@ -17,6 +17,8 @@ from pathlib import Path
 
 import pytest
 
+from policylang import limits
+from policylang.library import read_file
 from policylang.testing.suite import CaseTest, Libraries, LibraryError, collect, run_test
 
 _CASE_FILES = ("test_*.yaml", "test_*.yml", "test_*.json")
@@ -29,11 +31,10 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 def pytest_collect_file(file_path: Path, parent: pytest.Collector):
     if file_path.suffix == ".ecp":
-        try:
-            text = file_path.read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError):
+        data, problem = read_file(file_path, False, [], limits.current().policy_bytes)
+        if problem is not None:     # not a regular file, too large: `policylang check` says so
             return None
-        if 'test "' in text:
+        if b'test "' in data:
             return PolicyTestFile.from_parent(parent, path=file_path)
     elif any(file_path.match(p) for p in _CASE_FILES):
         return PolicyTestFile.from_parent(parent, path=file_path)

@@ -3,7 +3,8 @@
 Takes: paths: `.ecp` files or folders (they join the library, and their `test` blocks are run)
 and `.yaml`/`.yml`/`.json` case files or folders, in the format of `tests/eval/*.yaml`:
 
-    policies: [fixtures/x.ecp]   # optional; found next to the file or in a folder above it
+    policies: [fixtures/x.ecp]   # optional; found next to the file or in a folder above it, inside
+                                 # the folders given (see `file_tests`)
     date: 2025-10-20             # optional default date
     cases:
       - name: what the case shows
@@ -12,7 +13,12 @@ and `.yaml`/`.yml`/`.json` case files or folders, in the format of `tests/eval/*
 
 Returns: `collect` (the tests), `run_all` (a `Report`: each test's result, and clause coverage),
 `junit_xml` (JUnit XML that CI systems read).
-Guarantees: each test is decided by the reference interpreter, with the default date given
+Guarantees: a test file reads only what it may: its `policies:` entries are relative paths of
+`.ecp` files inside the folders given on the command line, the current folder or the shipped
+library (never absolute, never `..`, never a link out of them), and the file itself is read
+within the limits (`document_bytes`, `case_bytes` per case, aliases of YAML counted as written
+out); a file or an entry that breaks these is one failing test saying why, never an exception,
+and quotes nothing of a file it did not read. Each test is decided by the engine, with the default date given
 (`--date`) for cases that have none; a library is loaded once per distinct set of policies; a
 clause counts as exercised when some decision names it (as a reason, duty, set-aside clause or
 exception, suspended or not-in-force clause, suspending clause, or classification). Clauses with
@@ -23,19 +29,22 @@ from __future__ import annotations
 
 import datetime
 import json
+import os
 import time
 import xml.etree.ElementTree as ET
-from pathlib import Path
+from pathlib import Path, PurePath, PureWindowsPath
 from typing import Any, Iterable
 
 import attrs
 
 from policylang import ast
 from policylang.check.invariants import invariants_and_tests
-from policylang.eval.cases import RawCase, split_cases
+from policylang import limits
+from policylang.eval.cases import RawCase, read_date, split_cases
+from policylang.eval.raw import too_long
 from policylang.engines import DEFAULT as DEFAULT_ENGINE
 from policylang.engines import engine as make_engine
-from policylang.library import ecp_files, load, policies_dir
+from policylang.library import display, files_under, load, policies_dir, read_file, roots
 from policylang.program import ClauseKey, Program
 from policylang.testing.matching import mismatches
 
@@ -52,6 +61,7 @@ class CaseTest:
     expect: dict
     policies: tuple[str, ...]         # extra library paths (empty: the default library)
     date: datetime.date | None = None
+    problem: str | None = None        # why the test cannot run as written (it fails with this)
 
 
 @attrs.frozen
@@ -86,17 +96,15 @@ class Report:
 # ------------------------------------------------------------------ collecting
 
 
-def split_paths(paths: Iterable[Path]) -> tuple[list[Path], list[Path]]:
-    """(`.ecp` files, case files) among the paths and below the folders."""
+def split_paths(paths: Iterable[Path]) -> tuple[list[Path], list[tuple[Path, bool]]]:
+    """(`.ecp` files, case files with whether each was found in a folder) among the paths and
+    below the folders (links to folders are not followed)."""
     ecp, cases = [], []
-    for p in map(Path, paths):
-        if p.is_dir():
-            ecp += ecp_files([p])
-            cases += sorted(f for f in p.rglob("*") if f.suffix in CASE_SUFFIXES)
-        elif p.suffix == ".ecp":
-            ecp.append(p.resolve())
+    for path, inside in files_under(paths, (".ecp", *CASE_SUFFIXES)):
+        if path.suffix == ".ecp":
+            ecp.append(path)
         else:
-            cases.append(p)
+            cases.append((Path(display(path)), inside))
     return ecp, cases
 
 
@@ -118,35 +126,140 @@ def block_tests(program: Program, files: list[Path]) -> list[CaseTest]:
     return out
 
 
-def _find_policy(base: Path, name: str) -> str:
-    for folder in (base, *base.parents):
-        if (folder / name).exists():
-            return str(folder / name)
-    return str(base / name)
+def _policy_path(test_file: Path, name: Any, allowed: list[Path]) -> str:
+    """The `.ecp` file a test file's `policies:` entry names: a relative path, found next to the
+    test file or in a folder above it, never above the folders `allowed`, whose real path lies in
+    them. `BadTestFile` says why an entry is refused, quoting only the entry itself."""
+    shown = str(name)[:200]
+    if not isinstance(name, str) or not name.strip():
+        raise BadTestFile(f"a `policies` entry is the relative path of a `.ecp` file, not `{shown}`")
+    relative = PurePath(name)
+    if relative.is_absolute() or PureWindowsPath(name).is_absolute() or PureWindowsPath(name).drive \
+            or ".." in relative.parts or ".." in PureWindowsPath(name).parts:
+        raise BadTestFile(f"the `policies` entry `{shown}` must be a path relative to the test file "
+                          "that stays inside the folders given to `policylang test`")
+    if relative.suffix != ".ecp":
+        raise BadTestFile(f"the `policies` entry `{shown}` is not a `.ecp` file")
+    folder = _real(test_file.parent)
+    while any(folder.is_relative_to(root) for root in allowed):
+        candidate = folder / relative
+        if os.path.lexists(candidate):
+            if not any(_real(candidate).is_relative_to(root) for root in allowed):
+                raise BadTestFile(f"the `policies` entry `{shown}` leads outside the folders given to "
+                                  "`policylang test`: it is not read")
+            return str(candidate)
+        if folder.parent == folder:
+            break
+        folder = folder.parent
+    raise BadTestFile(f"the `policies` entry `{shown}` is found next to the test file nor in a folder "
+                      "above it inside the folders given to `policylang test`")
 
 
-def file_tests(path: Path) -> list[CaseTest]:
-    """The cases of one YAML or JSON case file."""
-    text = path.read_text(encoding="utf-8")
-    if path.suffix == ".json":
-        doc = json.loads(text)
-    else:
-        import yaml
-        doc = yaml.safe_load(text)
+def _real(path: Path) -> Path:
+    try:
+        return path.resolve()
+    except (OSError, RuntimeError):
+        return Path(os.path.abspath(path))
+
+
+class BadTestFile(Exception):
+    """A test file that cannot be run as written: the message says why."""
+
+
+def file_tests(path: Path, allowed: list[Path] | None = None, inside: bool = False) -> list[CaseTest]:
+    """The cases of one YAML or JSON case file; a file that cannot be read or run as written is
+    one failing test that says why. `policies:` entries may name only `.ecp` files inside the
+    folders `allowed` (default: the file's own folder, the current folder and the shipped
+    library)."""
+    allowed = allowed if allowed is not None else roots([path, Path.cwd()])
+    try:
+        return _file_tests(path, allowed, inside)
+    except BadTestFile as exc:
+        return [_failing(path, str(exc))]
+
+
+def _failing(path: Path, problem: str) -> CaseTest:
+    return CaseTest(path.name, str(path), str(path), RawCase(None, str(path)), {}, (), problem=problem)
+
+
+def _file_tests(path: Path, allowed: list[Path], inside: bool) -> list[CaseTest]:
+    bounds = limits.current()
+    data, problem = read_file(path, inside, allowed, bounds.document_bytes)
+    if problem is not None:
+        raise BadTestFile(f"{problem.code} {problem.message}")
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise BadTestFile(f"the file is not UTF-8 (byte {exc.start + 1})") from None
+    try:
+        if path.suffix == ".json":
+            doc = json.loads(text)
+        else:
+            import yaml
+            doc = yaml.safe_load(text)
+    except RecursionError:
+        raise BadTestFile("the file is nested too deeply to be read") from None
+    except Exception as exc:       # a syntax error of YAML or JSON, with where it is
+        raise BadTestFile(f"the file is not valid {'JSON' if path.suffix == '.json' else 'YAML'}: "
+                          + " ".join(str(exc).split())[:300]) from None
     if not isinstance(doc, dict) or "cases" not in doc:
         return []
-    policies = tuple(_find_policy(path.parent, p) for p in doc.get("policies") or ())
+    if not isinstance(doc["cases"], list):
+        raise BadTestFile("`cases` must be a list of {name, case, expect}")
+    listed = doc.get("policies") or []
+    if not isinstance(listed, list):
+        raise BadTestFile("`policies` must be a list of `.ecp` files")
+    policies = tuple(_policy_path(path, p, allowed) for p in listed)
     default = doc.get("date")
-    day = datetime.date.fromisoformat(str(default)) if default else None
+    day = read_date(default if isinstance(default, str) else str(default)) if default else None
+    if default and day is None:
+        raise BadTestFile(f"the default `date` `{str(default)[:40]}` is not written YYYY-MM-DD")
     out = []
     for i, entry in enumerate(doc["cases"]):
-        if "raw" in entry:
-            raw = split_cases(entry["raw"], "case.json")[0]
+        if not isinstance(entry, dict):
+            out.append(_failing(path, f"case {i} is not an object with `name`, `case` and `expect`"))
+            continue
+        name = str(entry.get("name", i))[:200]
+        expect = entry.get("expect", {})
+        if "raw" in entry and isinstance(entry["raw"], str):
+            raw = split_cases(entry["raw"][: bounds.case_bytes + 1], "case.json")[0] \
+                if len(entry["raw"]) <= bounds.case_bytes else too_long("case.json", len(entry["raw"]))
         else:  # YAML dates and numbers become JSON text first, read as the contract reads JSON
-            raw = split_cases(json.dumps(entry["case"], default=str), "case.json")[0]
-        name = entry.get("name", str(i))
-        out.append(CaseTest(name, f"{path}::{name}", str(path), raw, entry.get("expect", {}), policies, day))
+            raw = _as_json_case(entry.get("case"), bounds.case_bytes)
+        if not isinstance(expect, dict):
+            out.append(_failing(path, f"the `expect` of case `{name}` is not an object"))
+            continue
+        out.append(CaseTest(name, f"{path}::{name}", str(path), raw, expect, policies, day))
     return out
+
+
+def _as_json_case(value: Any, bound: int) -> RawCase:
+    """A case written in YAML or JSON, as the JSON text `eval` would read; its size counted
+    before it is written out (YAML's aliases can make a few bytes stand for a huge value)."""
+    size = _written_size(value, bound)
+    if size > bound:
+        return too_long("case.json", size)
+    try:
+        return split_cases(json.dumps(value, default=str), "case.json")[0]
+    except (RecursionError, ValueError):
+        return RawCase(None, "case.json", "the case is nested too deeply to be read")
+
+
+def _written_size(value: Any, bound: int) -> int:
+    """About how many characters `value` takes as JSON, counted only up to `bound` (iterative,
+    so a value that contains itself or nests deeply ends the count too)."""
+    size, stack = 0, [value]
+    while stack and size <= bound:
+        v = stack.pop()
+        if isinstance(v, dict):
+            size += 2 + 4 * len(v)
+            stack += list(v.keys()) + list(v.values())
+        elif isinstance(v, (list, tuple)):
+            size += 2 + 2 * len(v)
+            stack += list(v)
+        else:
+            size += len(str(v)) + 2 if isinstance(v, str) else 8
+    return size
 
 
 # ------------------------------------------------------------------ running
@@ -200,6 +313,8 @@ def countable(program: Program, files: Iterable[Path] | None = None) -> tuple[Cl
 
 def run_test(test: CaseTest, libraries: Libraries, default_date: datetime.date | None) -> Result:
     started = time.perf_counter()
+    if test.problem is not None:
+        return Result(test, False, (test.problem,), None, 0.0)
     _, engine = libraries.get(test.policies)
     decision = engine.decide(test.raw, test.date or default_date).to_json()
     problems = tuple(mismatches(test.expect, decision))
@@ -209,12 +324,14 @@ def run_test(test: CaseTest, libraries: Libraries, default_date: datetime.date |
 def collect(paths: Iterable[Path], policies: list[Path] | None = None, engine: str = DEFAULT_ENGINE,
             with_stdlib: bool = True) -> tuple[list[CaseTest], Libraries]:
     """The tests under the paths, and the libraries to run them with."""
+    paths = list(paths)
     ecp, cases = split_paths(paths)
     libraries = Libraries([*(policies or [policies_dir()]), *ecp], engine, with_stdlib)
     program, _ = libraries.get(())
     tests = block_tests(program, ecp)
-    for path in cases:
-        tests += file_tests(path)
+    allowed = roots([*paths, *(policies or []), Path.cwd()])
+    for path, inside in cases:
+        tests += file_tests(path, allowed, inside)
     return tests, libraries
 
 
