@@ -95,7 +95,8 @@ class Session:
         self.synced = len(enc.builder.constraints)
         self.models: list[SessionModel] = []
         self.flags: list | None = None
-        self.dropped: dict[Any, set] = {}     # clause -> preferences dropped for its witnesses
+        self.dropped: dict[Any, set] = {}     # clause -> preferences that conflict with it alone
+        self.indicators: dict[tuple, tuple[Any, Any]] = {}
         self.quiet: dict | None = None
 
     def sync(self) -> None:
