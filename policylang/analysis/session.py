@@ -95,7 +95,8 @@ class Session:
         self.synced = len(enc.builder.constraints)
         self.models: list[SessionModel] = []
         self.flags: list | None = None
-        self.dropped: dict[Any, set] = {}     # clause -> preferences dropped for its witnesses
+        self.dropped: dict[Any, set] = {}     # clause -> preferences that conflict with it alone
+        self.indicators: dict[tuple, tuple[Any, Any]] = {}
         self.quiet: dict | None = None
 
     def sync(self) -> None:
@@ -112,6 +113,18 @@ class Session:
             self.stats["unknown"] += 1
         return result
 
+    def indicator(self, term: Any) -> Any:
+        """A boolean of this session that implies `term` (of the main context, or a formula of
+        this session's own): assuming it asks for `term` without adding `term` again, so the
+        solver keeps what it learned about it from one query to the next."""
+        key = (term.ctx is self.ctx, term.get_id())      # ids are per context
+        found = self.indicators.get(key)
+        if found is None:
+            b = z3.Bool(f"ask#{len(self.indicators)}", self.ctx)
+            self.solver.add(z3.Implies(b, self.tr(term)))
+            found = self.indicators[key] = (term, b)
+        return found[1]
+
     def find(self, formula: Any, reuse: bool = True) -> SessionModel | None:
         """A model of the base constraints and `formula`, reusing an earlier model when one fits."""
         if reuse:
@@ -119,34 +132,34 @@ class Session:
                 if z3.is_true(m.eval(formula, model_completion=True)):
                     return m
         self.sync()
-        self.solver.push()
-        self.solver.add(self.tr(formula))
-        result = self._check()
+        result = self._check(self.indicator(formula))
         model = SessionModel(self.solver.model(), self.tr) if result == z3.sat else None
-        self.solver.pop()
         if model is not None:
             self.models.append(model)
         return model
 
-    def simplest(self, formula: Any, about: tuple = ()) -> SessionModel | None:
+    def simplest(self, formula: Any, parts: tuple = ()) -> SessionModel | None:
         """A model of `formula` that meets as many of the builder's preferences as it can find
         cheaply: the group's first day, lists empty, optional fields left out, common countries
         (a witness a person can read). Preferences in an unsatisfiable core are dropped, and the
-        rest tried again. Preferences dropped for a witness about some clauses are not tried
-        again for later witnesses about one of them (`about`) in this session: a clause that
-        needs an end user needs one in every witness."""
+        rest tried again. With `parts`, ((clause, formula), …) whose conjunction is `formula`,
+        preferences found to conflict with one clause's part alone are not tried again for later
+        witnesses about that clause in this session: a clause that needs an end user needs one
+        in every witness."""
         self.sync()
         if self.flags is None:
             prefs = [DATE == day(self._witness_day()), *self.enc.builder.preferences]
             self.flags = [z3.Bool(f"prefer#{n}", self.ctx) for n in range(len(prefs))]
             self.solver.add([z3.Implies(f, p) for f, p in zip(self.flags, self.tr.many(prefs))])
-        known = set().union(*(self.dropped.get(k, ()) for k in about))
-        self.solver.push()
-        self.solver.add(self.tr(formula))
-        model, dropped = self._model_dropping([f for f in self.flags if f.get_id() not in known], tries=25)
-        self.solver.pop()
-        for k in about:
-            self.dropped.setdefault(k, set()).update(dropped)
+        parts = parts or ((None, formula),)
+        given = [(k, self.indicator(term)) for k, term in parts]
+        known = set().union(*(self.dropped.get(k, ()) for k, _ in parts if k is not None))
+        wanted = [f for f in self.flags if f.get_id() not in known]
+        model, drops = self._model_dropping(wanted, tries=25, given=tuple(b for _, b in given))
+        for drop in drops:
+            owners = {k for k, b in given if b.get_id() in drop}
+            if len(owners) == 1 and None not in owners:
+                self.dropped.setdefault(owners.pop(), set()).update(drop)
         return model
 
     def _witness_day(self):
@@ -162,27 +175,29 @@ class Session:
             self.quiet = {j: z3.Bool(f"quiet#{j}", self.ctx) for j in A}
             self.solver.add([z3.Implies(f, z3.Not(self.tr(A[j]))) for j, f in self.quiet.items()])
         wanted = [f for j, f in self.quiet.items() if j != k]
-        self.solver.push()
-        self.solver.add(self.tr(A[k]))
-        model, _ = self._model_dropping(wanted, tries=8)
-        self.solver.pop()
+        model, _ = self._model_dropping(wanted, tries=8, given=(self.indicator(A[k]),))
         return model
 
-    def _model_dropping(self, wanted: list, tries: int) -> tuple[SessionModel | None, set]:
-        """A model under the `wanted` assumptions, dropping those of an unsatisfiable core and
-        trying again (all of them when the solver gives no core), at most `tries` times; and
-        the ids of the assumptions dropped."""
-        dropped: set = set()
+    def _model_dropping(self, wanted: list, tries: int, given: tuple = ()) -> tuple[SessionModel | None, list]:
+        """A model under the `given` assumptions and as many `wanted` ones as it keeps: the
+        wanted members of an unsatisfiable core are dropped and the rest tried again (all of
+        them when the solver gives no core), at most `tries` times; and the sets of ids
+        dropped, each with the ids of the givens in its core."""
+        drops: list[set] = []
+        givens = {g.get_id() for g in given}
         for _ in range(tries):
-            result = self._check(*wanted)
+            result = self._check(*given, *wanted)
             if result == z3.sat:
-                return SessionModel(self.solver.model(), self.tr), dropped
+                return SessionModel(self.solver.model(), self.tr), drops
             if not wanted:
                 break
             core = {c.get_id() for c in self.solver.unsat_core()} if result == z3.unsat else set()
-            dropped |= core or {f.get_id() for f in wanted}
-            wanted = [f for f in wanted if f.get_id() not in dropped]
-        return None, dropped
+            if core and core <= givens:
+                break                              # the formula itself cannot hold
+            drop = (core - givens) or {f.get_id() for f in wanted}
+            drops.append(drop | (core & givens))
+            wanted = [f for f in wanted if f.get_id() not in drop]
+        return None, drops
 
 
 __all__ = ["Session", "SessionModel", "Translator", "RLIMIT"]

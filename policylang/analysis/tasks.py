@@ -89,16 +89,21 @@ class Core:
                                 "applies": lambda: A}[what]()
         return self._sides[key]
 
-    def question(self, q: tuple, tr=lambda term: term) -> Any:
-        """The formula of a question: a pair of `kind` applying together, or an exception `e`
-        applying while `c`, which it does not name, would apply were `e` not heeded, and does not;
-        its parts translated by `tr` (into a session's context) before they are joined."""
+    def parts(self, q: tuple) -> tuple:
+        """The parts of a question, each with the clause it is about: a pair of `kind` applying
+        together, or an exception `e` applying while `c`, which it does not name, would apply
+        were `e` not heeded, and does not."""
         kind, i, j = q
         if kind == "silenced":
             heedless = self.enc.applies(ignore_exceptions=frozenset({i}))
             A = self.enc.applies()
-            return z3.And(tr(A[i]), tr(heedless[j]), z3.Not(tr(A[j])))
-        return z3.And(tr(self.side(SIDES[kind][0], i)), tr(self.side(SIDES[kind][1], j)))
+            return ((i, A[i]), (j, heedless[j]), (j, z3.Not(A[j])))
+        return ((i, self.side(SIDES[kind][0], i)), (j, self.side(SIDES[kind][1], j)))
+
+    def question(self, q: tuple, part=lambda term: term) -> Any:
+        """The formula of a question: the conjunction of its parts, each passed through `part`
+        (a session's indicator)."""
+        return z3.And([part(term) for _, term in self.parts(q)])
 
     def changes(self, k: ClauseKey) -> Any:
         """The formula "leaving `k` out changes the outcome". Only clauses that can meet `k`
@@ -134,7 +139,7 @@ def run_task(core: Core, task: Task) -> TaskResult:
     met: dict[tuple, bool] = {}
     _pairs(core, session, task.pairs, met)
     for e, c in task.silenced:
-        met[("silenced", e, c)] = session.find(core.question(("silenced", e, c), session.tr)) is not None
+        met[("silenced", e, c)] = session.find(core.question(("silenced", e, c), session.indicator)) is not None
     out["met"] = met
     out["changes"] = {k: _changes(core, session, k) for k in task.changes}
     out["witnesses"] = {q: _witness(core, session, q) for q, yes in met.items()
@@ -146,14 +151,15 @@ def _pairs(core: Core, session: Session, questions: tuple, met: dict) -> None:
     """Which pair questions hold: one query for all that remain, each model settling every pair
     it satisfies, until the solver finds none (which settles the rest at once)."""
     tr = session.tr
-    sides = {(side, k): tr(core.side(side, k)) for kind, i, js in questions
+    sides = {(side, k): core.side(side, k) for kind, i, js in questions
              for side, k in [(SIDES[kind][0], i), *((SIDES[kind][1], j) for j in js)]}
+    asks = {key: session.indicator(term) for key, term in sides.items()}
     remaining = [(kind, i, j) for kind, i, js in questions for j in js]
     while remaining:
         by_left: dict[tuple, list] = {}
         for kind, i, j in remaining:
             by_left.setdefault((kind, i), []).append(j)
-        ask = z3.Or([z3.And(sides[(SIDES[kind][0], i)], z3.Or([sides[(SIDES[kind][1], j)] for j in js]))
+        ask = z3.Or([z3.And(asks[(SIDES[kind][0], i)], z3.Or([asks[(SIDES[kind][1], j)] for j in js]))
                      for (kind, i), js in by_left.items()])
         m = session.find(ask, reuse=False)
         if m is None:
@@ -162,11 +168,12 @@ def _pairs(core: Core, session: Session, questions: tuple, met: dict) -> None:
 
         def holds(side: str, k: ClauseKey) -> bool:
             if (side, k) not in truth:
-                truth[(side, k)] = z3.is_true(m.model.eval(sides[(side, k)], model_completion=True))
+                truth[(side, k)] = z3.is_true(m.model.eval(tr(sides[(side, k)]), model_completion=True))
             return truth[(side, k)]
-        for q in remaining:
-            if holds(SIDES[q[0]][0], q[1]) and holds(SIDES[q[0]][1], q[2]):
-                met[q] = True
+        found = [q for q in remaining if holds(SIDES[q[0]][0], q[1]) and holds(SIDES[q[0]][1], q[2])]
+        if not found:
+            raise RuntimeError("a model of the pair questions satisfies none of them")
+        met.update((q, True) for q in found)
         remaining = [q for q in remaining if q not in met]
     for q in remaining:
         met[q] = False
@@ -187,8 +194,8 @@ def _witness(core: Core, session: Session, q: tuple) -> tuple:
     interpreter does not confirm what the finding claims, the reason."""
     kind, i, j = q
     keys = (i, j) if kind == "silenced" else pair_of(i, j)
-    formula = core.question(q, session.tr)
-    model = session.simplest(formula, (i, j)) or session.find(formula)
+    parts = core.parts(q)
+    model = session.simplest(None, parts) or session.find(core.question(q, session.indicator))
     witness = realise(core.program, core.lib.domains, model, core.enc.case, witness_id(kind, keys))
     decision, reason = confirm(core.recheck, kind, keys, witness)
     return witness, decision, reason
