@@ -56,6 +56,8 @@ PROBES: dict[str, tuple[bytes, str, tuple[int, int] | None]] = {
          + "".join(f" clause {i} {{\n exception to clause {i - 1}\n when true\n exempt\n }}\n" for i in range(1, 1500))
          + "}\n").encode(), "E119", None),
     "invalid UTF-8": (clause("true").encode().replace(b"true", b"tr\xffue"), "E009", (4, 12)),
+    "invalid UTF-8 after a BOM (found by fuzzing)": (
+        b"\xef\xbb\xbf" + clause("true").encode().replace(b"true", b"tr\xffue"), "E009", (4, 12)),
     "a clause that is an exception to itself": (
         clause("true", "\n    exempt\n  }\n}\n").replace("    when", "    exception to clause 1\n    when").encode(),
         "E110", (3, 10)),
@@ -145,3 +147,11 @@ def test_the_shipped_library_is_well_within_every_limit_on_policies(tmp_path, cl
               ("policy_bytes", "string_length", "name_length", "expression_depth", "clause_chain", "due_days")]
     done = cli(*(a for h in halved for a in ("--limit", h)), "check")
     assert done.returncode == 0, done.stderr[:2000]
+
+
+def test_a_library_without_a_case_record_is_told_so_in_place(tmp_path, cli):
+    """Found by fuzzing: a mutated schema that lost `record Case` got E113 with no place."""
+    (tmp_path / "a.ecp").write_text("def x: bool = true\n")
+    done = cli("check", "--no-stdlib", str(tmp_path))
+    assert done.returncode == 2
+    assert _located(done.stderr) == [("E113", 1, 1)], done.stderr
