@@ -347,25 +347,22 @@ def run_all(tests: list[CaseTest], libraries: Libraries, default_date: datetime.
     return Report(results, frozenset(covered), countable(program, files))
 
 
-def junit_xml(report: Report, times: bool = False) -> str:
-    """JUnit XML: one test suite per file, one test case per test, failures with their reasons.
-    The same tests give the same bytes: seconds taken are written only with `times`."""
+def junit_xml(report: Report) -> str:
+    """JUnit XML: one test suite per file, one test case per test, failures with their reasons."""
     root = ET.Element("testsuites", name="policylang test", tests=str(len(report.results)),
                       failures=str(len(report.failed)))
     suites: dict[str, list[Result]] = {}
     for r in report.results:
         suites.setdefault(r.test.suite, []).append(r)
     for name, results in suites.items():
-        timed = {"time": f"{sum(r.seconds for r in results):.4f}"} if times else {}
         suite = ET.SubElement(root, "testsuite", name=name, tests=str(len(results)),
-                              failures=str(sum(not r.passed for r in results)), **timed)
+                              failures=str(sum(not r.passed for r in results)),
+                              time=f"{sum(r.seconds for r in results):.4f}")
         for r in results:
-            timed = {"time": f"{r.seconds:.4f}"} if times else {}
-            case = ET.SubElement(suite, "testcase", classname=name, name=r.test.name, **timed)
+            case = ET.SubElement(suite, "testcase", classname=name, name=r.test.name, time=f"{r.seconds:.4f}")
             if not r.passed:
                 failure = ET.SubElement(case, "failure", message=r.problems[0], type="DecisionMismatch")
-                failure.text = "\n".join(r.problems) + "\n\ndecision:\n" + json.dumps(
-                    r.decision, ensure_ascii=False, indent=1, default=str)
+                failure.text = "\n".join(r.problems) + "\n\ndecision:\n" + json.dumps(r.decision, ensure_ascii=False, indent=1)
         props = ET.SubElement(suite, "properties")
         ET.SubElement(props, "property", name="clause_coverage", value=f"{report.coverage:.1f}")
     return ET.tostring(root, encoding="unicode", xml_declaration=True)
