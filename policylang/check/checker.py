@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from policylang import ast
 from policylang.check import types as T
+from policylang.check.accepts import check_accepts
 from policylang.check.invariants import check_invariants_and_tests
 from policylang.check.typecheck import ExprChecker, Scope, did_you_mean
 from policylang.diagnostics import Diagnostic, error
@@ -46,6 +47,7 @@ def check_program(program: Program) -> list[Diagnostic]:
                 _check_clause(exprs, program, ann, clause, scope, diags)
     _check_cycles(program, diags)
     diags += check_invariants_and_tests(program, exprs)
+    diags += check_accepts(program)
     return diags + exprs.diagnostics
 
 
