@@ -88,7 +88,7 @@ MESSAGES: dict[str, str] = {
     "E515": "`{field}` holds {size} characters, over the limit of {limit}",
     "E516": "`{field}` holds {size} entries, over the limit of {limit}",
     "E517": "{where} is nested more than {limit} levels deep",
-    "E518": "the {what} is {size} bytes long, over the limit of {limit}",
+    "E518": "the {what} is {size} bytes long: the limit is {limit}",
     "E519": "`{field}` is not valid Unicode text",
     "E520": "the key `{key}` is given more than once",
     "E521": "{count} more problem(s) in this case not shown",

@@ -136,13 +136,13 @@ def decode(path: Path | str, data: bytes) -> tuple[SourceFile | None, list[Diagn
     """The text of a file's bytes (a UTF-8 BOM skipped), or E009 placed at the first byte that is
     not UTF-8, its line shown with the bad bytes replaced."""
     name = display(Path(path)) if not isinstance(path, str) else path
+    body = data[3:] if data.startswith(b"\xef\xbb\xbf") else data
     try:
-        return SourceFile(name, data.decode("utf-8-sig")), []
+        return SourceFile(name, body.decode("utf-8")), []
     except UnicodeDecodeError as exc:
-        start = 3 if data.startswith(b"\xef\xbb\xbf") else 0
-        offset = len(data[start:exc.start].decode("utf-8"))
-        shown = SourceFile(name, data[start:].decode("utf-8", "replace"))
-        bad = data[exc.start:exc.end]
+        offset = len(body[:exc.start].decode("utf-8"))
+        shown = SourceFile(name, body.decode("utf-8", "replace"))
+        bad = body[exc.start:exc.end]
         return None, [error("E009", Span(shown, offset, offset + 1),
                             detail=f"the byte{'s' if len(bad) > 1 else ''} `{bad.hex(' ')}` here "
                                    f"{'are' if len(bad) > 1 else 'is'} not a character",

@@ -1,7 +1,7 @@
 """Limits on what policylang reads: every size and depth of its inputs, stated and enforced.
 
 Takes: nothing by default; `configure` takes new values by name, `parse_settings` reads them
-from text (`case_depth=48,text_length=20000`), as the `--limit NAME=VALUE` option and the
+from text (`case_depth=64,text_length=20000`), as the `--limit NAME=VALUE` option and the
 `POLICYLANG_LIMITS` environment variable give them.
 Returns: `current()`, the `Limits` in force in this process.
 Guarantees: one table (`Limits`, below) of every bound, each with the stable code of the
@@ -12,9 +12,9 @@ stack would fail, so such a value is refused with a message, never accepted and 
 A change of limits clears what the readers remembered under the old ones.
 
 >>> Limits().case_depth
-32
->>> parse_settings("case_depth=48, text_length=20000")
-{'case_depth': 48, 'text_length': 20000}
+48
+>>> parse_settings("case_depth=64, text_length=20000")
+{'case_depth': 64, 'text_length': 20000}
 >>> parse_settings("case_depth=100000")
 Traceback (most recent call last):
 ...
@@ -36,8 +36,8 @@ class Limits:
     """Every bound on input, with its default."""
     # cases
     case_bytes: int = 1 << 20          # one case: a JSON line, or the text of a case in a test file
-    document_bytes: int = 64 << 20     # a `.json` case file (or standard input) read whole
-    case_depth: int = 32               # objects and lists nested in one case
+    document_bytes: int = 16 << 20     # a `.json` case file (or standard input) read whole
+    case_depth: int = 48               # objects and lists nested in one case (15 links of owners)
     text_length: int = 10_000          # characters of one string of a case (a name, a key, …)
     list_length: int = 10_000          # entries of one list of a case
     decimal_digits: int = 60           # significant digits of a decimal (cases and policies)

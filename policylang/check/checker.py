@@ -18,6 +18,7 @@ from policylang.check.invariants import check_invariants_and_tests
 from policylang.check.typecheck import ExprChecker, Scope, did_you_mean
 from policylang.diagnostics import Diagnostic, error
 from policylang.program import CASE_RECORD, PRELUDE, Program
+from policylang.source import Span
 
 CATEGORY_ENUM = "Category"
 TEXT_LIKE = (T.TEXT, T.CODE)
@@ -30,7 +31,8 @@ def check_program(program: Program) -> list[Diagnostic]:
         return diags
     exprs = ExprChecker(program)
     if CASE_RECORD not in program.records:
-        diags.append(error("E113", None, name=CASE_RECORD,
+        first = next((m.span for m in program.modules if m.span is not None), None)
+        diags.append(error("E113", first and Span(first.file, 0, 0), name=CASE_RECORD,
                            help=f"the `{PRELUDE}` module of the stdlib declares `record {CASE_RECORD}`"))
         return diags
     for module in program.modules:

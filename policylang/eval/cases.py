@@ -473,12 +473,12 @@ class CaseReader:
         except units.UnitError as exc:
             if exc.kind == "unknown_unit":
                 hints = units.suggest(exc.text)
-                st.errors.append(error("E506", path=path, unit=exc.text,
+                st.errors.append(error("E506", path=path, unit=_cut(exc.text),
                                           help=f"did you mean `{hints[0]}`?" if hints else None))
             elif exc.kind == "missing_unit":
-                st.errors.append(error("E507", path=path, value=exc.text))
+                st.errors.append(error("E507", path=path, value=_cut(exc.text)))
             else:
-                st.errors.append(_decimal_error(exc.kind, path, exc.text))
+                st.errors.append(_decimal_error(exc.kind, path, _cut(exc.text)))
             raise _Invalid() from None
         if q.dimension != dimension:
             st.errors.append(error("E505", path=path, found=q.dimension.replace("_", " "),

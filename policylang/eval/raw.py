@@ -92,8 +92,8 @@ def decode(text: str) -> Any:
 def from_line(line: bytes, origin: str) -> RawCase:
     """The case one JSON line holds: parsed and screened, or the error that stopped it."""
     bounds = limits.current()
-    if len(line) > bounds.case_bytes:
-        return too_long(origin, len(line))
+    if len(line) > bounds.case_bytes and len(line.rstrip(b"\r\n")) > bounds.case_bytes:
+        return too_long(origin, len(line.rstrip(b"\r\n")))
     try:
         text, clean = line.decode("utf-8"), True
     except UnicodeDecodeError:

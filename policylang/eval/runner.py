@@ -34,6 +34,8 @@ import concurrent.futures
 import datetime
 import gc
 import json
+import os
+import stat
 import sys
 from collections import deque
 from pathlib import Path
@@ -130,21 +132,24 @@ def units_of(name: str) -> tuple[Iterator[tuple], str]:
         return _document_units(_read_bounded(stream), name)
 
 
-def _read_bounded(stream: BinaryIO, start: bytes = b"") -> bytes | int:
-    """The bytes of a document read whole, or its size when it is over `document_bytes` (what
-    is over is not kept: a device or a pipe that never ends costs no memory)."""
+def _read_bounded(stream: BinaryIO, start: bytes = b"") -> bytes | str:
+    """The bytes of a document read whole, or, when it is over `document_bytes`, its size as
+    text (no more is read: a device or a pipe that never ends costs neither memory nor time)."""
     bound = limits.current().document_bytes
     data = start + stream.read(max(0, bound + 1 - len(start)))
     if len(data) <= bound:
         return data
-    size = len(data)
-    while chunk := stream.read(1 << 20):
-        size += len(chunk)
-    return size
+    try:
+        info = os.fstat(stream.fileno())
+        if stat.S_ISREG(info.st_mode):
+            return str(info.st_size)
+    except (OSError, ValueError, AttributeError):
+        pass
+    return f"more than {bound}"
 
 
-def _document_units(data: bytes | int, name: str) -> tuple[Iterator[tuple], str]:
-    if isinstance(data, int):
+def _document_units(data: bytes | str | int, name: str) -> tuple[Iterator[tuple], str]:
+    if not isinstance(data, bytes):
         raw = RawCase(None, name, problems=(error("E518", path="", what="input", size=data,
                                                   limit=limits.current().document_bytes,
                                                   help="give the cases as JSON lines (`.jsonl`), which are "
@@ -195,19 +200,17 @@ def _prepend(first: bytes, rest: Iterator) -> Iterator:
 
 def _stdin_units(stream: BinaryIO) -> tuple[Iterator[tuple], str]:
     """Standard input is JSON lines when its first non-blank line is a whole JSON object, and is
-    then streamed; otherwise it is read whole as one JSON document."""
+    then streamed; otherwise it is read whole as one JSON document (within `document_bytes`)."""
+    bound = limits.current().document_bytes
     skipped = 0
-    lines = _lines(stream)
-    for first in lines:
+    while first := stream.readline(bound + 1):
         skipped += 1
-        if type(first) is int or first.strip():
+        if first.strip():
             break
     else:
         return iter(()), SINGLE
-    if type(first) is bytes and _is_object(first):
+    if _is_object(first):
         return _line_units(stream, "-", first=first, number=skipped - 1), LINES
-    if type(first) is int:
-        return _document_units(first, "-")
     return _document_units(_read_bounded(stream, first), "-")
 
 

@@ -3,7 +3,8 @@
 Takes: paths of `.ecp` files (their `test` blocks; they join the library) and YAML/JSON case files
 or folders; with none, the shipped policies' `test` blocks and, in a source checkout, the corpus
 under `tests/corpus/`.
-Returns: prints each test and a summary; writes JUnit XML with `--junit`; exit status 0 when every
+Returns: prints each test and a summary; writes JUnit XML with `--junit` (the same bytes for the
+same tests: seconds only with `--junit-times`); exit status 0 when every
 test passed and coverage is at least `--min-coverage`, 1 when not, 2 when the library does not check.
 """
 
@@ -31,13 +32,15 @@ def default_paths() -> list[Path]:
 @click.option("--date", "date", type=DATE,
               help="The date of cases that give none (YYYY-MM-DD).")
 @click.option("--junit", "junit", type=click.Path(dir_okay=False, path_type=Path), help="Write JUnit XML here.")
+@click.option("--junit-times", is_flag=True,
+              help="Write the seconds each test took into the JUnit XML (then it differs from run to run).")
 @click.option("--coverage", is_flag=True, help="List the clauses no test exercises.")
 @click.option("--min-coverage", "min_coverage", type=click.FloatRange(0, 100), default=0.0,
               help="Fail when fewer than this percentage of clauses are exercised.")
 @click.option("--no-stdlib", is_flag=True, help="Do not load the shipped stdlib: the policies bring their own schema.")
 @click.option("--engine", type=click.Choice(["compiled", "interpreter"]), default="compiled", show_default=True,
               help="The compiled engine, or the reference interpreter it agrees with.")
-def test(paths, policy_dirs, date, junit, coverage, min_coverage, no_stdlib, engine) -> None:
+def test(paths, policy_dirs, date, junit, junit_times, coverage, min_coverage, no_stdlib, engine) -> None:
     """Run `test` blocks and YAML/JSON case files; report clause coverage."""
     try:
         tests, libraries = collect(list(paths) or default_paths(), list(policy_dirs) or None, engine,
@@ -53,7 +56,7 @@ def test(paths, policy_dirs, date, junit, coverage, min_coverage, no_stdlib, eng
         sys.exit(1)
     click.echo(summary(report, coverage))
     if junit:
-        junit.write_text(junit_xml(report), encoding="utf-8")
+        junit.write_text(junit_xml(report, junit_times), encoding="utf-8")
     below = report.coverage < min_coverage
     if below:
         click.echo(f"clause coverage {report.coverage:.1f} % is below the minimum {min_coverage:.1f} %", err=True)

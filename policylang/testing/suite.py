@@ -347,22 +347,25 @@ def run_all(tests: list[CaseTest], libraries: Libraries, default_date: datetime.
     return Report(results, frozenset(covered), countable(program, files))
 
 
-def junit_xml(report: Report) -> str:
-    """JUnit XML: one test suite per file, one test case per test, failures with their reasons."""
+def junit_xml(report: Report, times: bool = False) -> str:
+    """JUnit XML: one test suite per file, one test case per test, failures with their reasons.
+    The same tests give the same bytes: seconds taken are written only with `times`."""
     root = ET.Element("testsuites", name="policylang test", tests=str(len(report.results)),
                       failures=str(len(report.failed)))
     suites: dict[str, list[Result]] = {}
     for r in report.results:
         suites.setdefault(r.test.suite, []).append(r)
     for name, results in suites.items():
+        timed = {"time": f"{sum(r.seconds for r in results):.4f}"} if times else {}
         suite = ET.SubElement(root, "testsuite", name=name, tests=str(len(results)),
-                              failures=str(sum(not r.passed for r in results)),
-                              time=f"{sum(r.seconds for r in results):.4f}")
+                              failures=str(sum(not r.passed for r in results)), **timed)
         for r in results:
-            case = ET.SubElement(suite, "testcase", classname=name, name=r.test.name, time=f"{r.seconds:.4f}")
+            timed = {"time": f"{r.seconds:.4f}"} if times else {}
+            case = ET.SubElement(suite, "testcase", classname=name, name=r.test.name, **timed)
             if not r.passed:
                 failure = ET.SubElement(case, "failure", message=r.problems[0], type="DecisionMismatch")
-                failure.text = "\n".join(r.problems) + "\n\ndecision:\n" + json.dumps(r.decision, ensure_ascii=False, indent=1)
+                failure.text = "\n".join(r.problems) + "\n\ndecision:\n" + json.dumps(
+                    r.decision, ensure_ascii=False, indent=1, default=str)
         props = ET.SubElement(suite, "properties")
         ET.SubElement(props, "property", name="clause_coverage", value=f"{report.coverage:.1f}")
     return ET.tostring(root, encoding="unicode", xml_declaration=True)

@@ -5,6 +5,7 @@ one frame among good ones, and stray bytes, with the framer's memory bounded thr
 from __future__ import annotations
 
 import json
+import os
 
 import pytest
 from hypothesis import given, settings
@@ -128,11 +129,12 @@ def test_an_absurd_length_costs_only_the_bytes_that_come():
     assert [e.body["id"] for e in framer.events()] == [7]
 
 
+FUZZ_SCALE = int(os.environ.get("POLICYLANG_FUZZ_SCALE", "1"))   # fuzz/run.py raises the budget
 MESSAGES = st.lists(st.integers(0, 10**6), min_size=1, max_size=6).map(
     lambda ids: [request(i, "é" * (i % 7)) for i in ids])
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=200 * FUZZ_SCALE, deadline=None)
 @given(MESSAGES, st.data())
 def test_any_chunking_gives_the_same_messages(bodies, data):
     stream = b"".join(frame(b) for b in bodies)
@@ -153,7 +155,7 @@ CORRUPTIONS = {
 }
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=300 * FUZZ_SCALE, deadline=None)
 @given(st.sampled_from(sorted(CORRUPTIONS)), st.integers(1, 40), st.integers(0, 10**6), MESSAGES,
        st.sampled_from([1, 7, 4096]))
 def test_one_bad_frame_is_answered_and_every_frame_after_it_read(corruption, n, bad_id, after, chunk):
@@ -172,7 +174,7 @@ def test_one_bad_frame_is_answered_and_every_frame_after_it_read(corruption, n, 
 GARBAGE = st.binary(max_size=300).filter(lambda b: b"content-" not in b.lower())
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=300 * FUZZ_SCALE, deadline=None)
 @given(st.lists(st.tuples(GARBAGE, st.integers(0, 10**6)), min_size=1, max_size=5))
 def test_stray_bytes_never_hide_the_frames_after_them(pieces):
     stream = b"".join(junk + frame(request(i)) for junk, i in pieces)
@@ -188,7 +190,7 @@ TOKENS = st.sampled_from([b"Content-Length: ", b"Content-Type: x", b"content-len
                           b'"', b"\\", b"\xff", b" ", b"[", b"]", b"x"])
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=300 * FUZZ_SCALE, deadline=None)
 @given(st.lists(TOKENS, max_size=60), st.sampled_from([1, 5, 64]))
 def test_any_bytes_at_all_give_events_and_never_an_exception(tokens, chunk):
     stream = b"".join(tokens)
