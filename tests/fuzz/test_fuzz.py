@@ -76,8 +76,21 @@ def test_the_harness_counts_what_it_is_meant_to():
 
     tally = hostile.Tally()
     deciders, _, _ = _cases()
-    hostile.run_lines([b'{"id": "fuzz-1"}', b'{"id": "fuzz-0"}'], {"real": deciders["compiled"]}, tally)
-    assert tally.lost == 1          # decisions out of input order are counted
+    hostile.run_lines([b'{"id": "fuzz-0"}', b'{"id": "fuzz-1"}'], {"real": deciders["compiled"]}, tally)
+    assert tally.lost == 0
+
+    class Swapping:                 # decides the lines in the wrong order
+        def __init__(self):
+            self.seen = []
+
+        def decide(self, unit, fmt):
+            self.seen.append(unit)
+            other = self.seen[-2] if len(self.seen) % 2 == 0 else unit
+            return deciders["compiled"].decide(other, fmt)
+
+    tally = hostile.Tally()
+    hostile.run_lines([b'{"id": "fuzz-0"}', b'{"id": "fuzz-1"}'], {"swapping": Swapping()}, tally)
+    assert tally.lost == 1          # a decision that is not its line's is counted
     tally = hostile.Tally()
     hostile._placed(error("E101", None, name="x"), "x.ecp", b"", tally)
     assert tally.unplaced == 1
