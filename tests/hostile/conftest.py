@@ -10,10 +10,20 @@ from pathlib import Path
 import attrs
 import pytest
 
-# Runs the command line in a child process that reports its own peak memory when it exits.
+# Runs the command line in a child process that reports its own peak memory when it exits: the
+# high-water mark of its own memory (`VmHWM`), not `ru_maxrss`, which Linux carries over from
+# the parent that started it (a large pytest process) through fork and exec.
 _MEASURED = """
 import atexit, resource, sys
-atexit.register(lambda: sys.stderr.write("\\n@@maxrss %d\\n" % resource.getrusage(resource.RUSAGE_SELF).ru_maxrss))
+
+def peak():
+    try:
+        with open("/proc/self/status") as status:
+            return next(int(l.split()[1]) for l in status if l.startswith("VmHWM:"))
+    except (OSError, StopIteration):
+        return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+
+atexit.register(lambda: sys.stderr.write("\\n@@maxrss %d\\n" % peak()))
 sys.argv = ["policylang", *sys.argv[1:]]
 from policylang.cli import main
 main()
