@@ -15,7 +15,7 @@ reproduces; each input runs in a worker process that is killed after `--kill-aft
 hang is counted, never waited for); cases go through the streaming reader and both engines as
 `policylang eval` runs them, policy files through reading, parsing, checking, formatting and
 (when the library checks) both engines on a few cases. The generators and harnesses are
-`policylang.testing.hostile`; CI runs the same ones with a small budget (`tests/fuzz/`).
+`policylang.testing.hostile` and `mutants`; CI runs the same ones with a small budget (`tests/fuzz/`).
 """
 
 from __future__ import annotations
@@ -30,7 +30,7 @@ import sys
 import time
 from pathlib import Path
 
-from policylang.testing import hostile
+from policylang.testing import hostile, mutants
 
 BATCH = 50          # JSON lines in one case input (a stream of them, as a `.jsonl` file is)
 _STATE: dict = {}
@@ -50,10 +50,10 @@ def _start(kind: str) -> None:
         _STATE["bases"] = list(mix.realistic_cases(500, seed=11))
         _STATE["paths"] = hostile.schema_paths(program)
     else:
-        _STATE["others"] = hostile.parsed_library()
-        _STATE["sources"] = hostile.shipped_sources()
-        _STATE["words"] = hostile.grammar_words()
-        hostile.run_policy(*_policy_input(0, 0), _STATE["others"], hostile.Tally())   # warm up imports
+        _STATE["others"] = mutants.parsed_library()
+        _STATE["sources"] = mutants.shipped_sources()
+        _STATE["words"] = mutants.grammar_words()
+        mutants.run_policy(*_policy_input(0, 0), _STATE["others"], hostile.Tally())   # warm up imports
 
 
 def _case_lines(seed: int, index: int) -> list[bytes]:
@@ -65,7 +65,7 @@ def _case_lines(seed: int, index: int) -> list[bytes]:
 def _policy_input(seed: int, index: int) -> tuple[str, bytes]:
     rng = random.Random(f"{seed}-policies-{index}")
     name, text = rng.choice(_STATE["sources"])
-    return name, hostile.mutate_policy(rng, text, _STATE["words"])
+    return name, mutants.mutate_policy(rng, text, _STATE["words"])
 
 
 def _run(task: tuple[str, int, int]) -> hostile.Tally:
@@ -75,7 +75,7 @@ def _run(task: tuple[str, int, int]) -> hostile.Tally:
         hostile.run_lines(_case_lines(seed, index), _STATE["deciders"], tally)
     else:
         name, data = _policy_input(seed, index)
-        hostile.run_policy(name, data, _STATE["others"], tally)
+        mutants.run_policy(name, data, _STATE["others"], tally)
     # examples travel back small, by index: the index reproduces the input
     tally.examples = {k: [(index, repr(e)[:300]) for e in found] for k, found in tally.examples.items()}
     return tally

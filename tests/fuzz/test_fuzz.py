@@ -1,5 +1,5 @@
 """Fuzzing, kept in the project (issue 11, point 8): hostile JSON lines and mutated policy files,
-driven by Hypothesis (`st.randoms()`: the generators of `policylang.testing.hostile` draw from
+driven by Hypothesis (`st.randoms()`: the generators of `policylang.testing.hostile` and `mutants` draw from
 it, so a failure shrinks and is replayed from Hypothesis's database).
 
 The budget is modest here, for CI; `POLICYLANG_FUZZ_SCALE=N` multiplies it, and `fuzz/run.py`
@@ -15,7 +15,7 @@ import os
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from policylang.testing import hostile
+from policylang.testing import hostile, mutants
 
 SCALE = int(os.environ.get("POLICYLANG_FUZZ_SCALE", "1"))
 LINES = 20          # JSON lines in one example
@@ -37,7 +37,7 @@ def _cases():
 
 @functools.cache
 def _policies():
-    return hostile.parsed_library(), hostile.shipped_sources(), hostile.grammar_words()
+    return mutants.parsed_library(), mutants.shipped_sources(), mutants.grammar_words()
 
 
 @settings(FUZZ, max_examples=15 * SCALE)
@@ -55,9 +55,9 @@ def test_hostile_json_lines_each_get_one_decision_in_order_from_both_engines(rng
 def test_mutated_policy_files_get_placed_diagnostics_and_no_fault(rng):
     others, sources, words = _policies()
     name, text = rng.choice(sources)
-    data = hostile.mutate_policy(rng, text, words)
+    data = mutants.mutate_policy(rng, text, words)
     tally = hostile.Tally()
-    hostile.run_policy(name, data, others, tally, engines=rng.random() < 0.3)
+    mutants.run_policy(name, data, others, tally, engines=rng.random() < 0.3)
     assert tally.inputs == 1 and tally.clean, (tally.figures(), tally.examples)
 
 
@@ -92,5 +92,5 @@ def test_the_harness_counts_what_it_is_meant_to():
     hostile.run_lines([b'{"id": "fuzz-0"}', b'{"id": "fuzz-1"}'], {"swapping": Swapping()}, tally)
     assert tally.lost == 1          # a decision that is not its line's is counted
     tally = hostile.Tally()
-    hostile._placed(error("E101", None, name="x"), "x.ecp", b"", tally)
+    mutants._placed(error("E101", None, name="x"), "x.ecp", b"", tally)
     assert tally.unplaced == 1
