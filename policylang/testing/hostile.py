@@ -197,7 +197,7 @@ def hostile_line(rng: random.Random, base: dict, paths: list[tuple[str, ...]], c
     line = line.replace(json.dumps(_PLACE).encode(), json_fragment(rng), 1)
     if rng.random() < 0.15:
         line = damage(rng, line, newlines=False)
-    return line
+    return line if line.strip() else b"{" + line      # damage may cut a line to nothing: still a case
 
 
 def _own_path(rng: random.Random, case: dict) -> tuple:
