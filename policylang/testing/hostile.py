@@ -297,10 +297,9 @@ def run_lines(lines: list[bytes], deciders: dict[str, Any], tally: Tally) -> Non
         if len(out) != len(expected):
             tally.keep("lost", (f"{name}: {len(out)} decisions for {len(expected)} lines", stream[:2000]))
             continue
-        # the n-th decision is the n-th line's: the id it echoes is written in that line
+        # the n-th decision is the n-th line's: an id it echoes is that line's own id
         for n, (echoed, source) in enumerate(zip(_ids(out), expected)):
-            if isinstance(echoed, str) and json.dumps(echoed, ensure_ascii=False).encode("utf-8", "replace") \
-                    not in source and json.dumps(echoed).encode() not in source:
+            if isinstance(echoed, str) and echoed != _own_id(source):
                 tally.keep("lost", (f"{name}: decision {n} echoes {echoed!r}, not its line's id", source[:300]))
                 break
     texts = list(rendered.values())
@@ -308,6 +307,15 @@ def run_lines(lines: list[bytes], deciders: dict[str, Any], tally: Tally) -> Non
         for x, y, line in zip(a, b, expected):
             if x != y:
                 tally.keep("lost", ("the engines disagree", line[:2000], x[:1000], y[:1000]))
+
+
+def _own_id(line: bytes) -> object:
+    """The id a line gives, as Python's own JSON reader sees it (an oracle for order only)."""
+    try:
+        data = json.loads(line.decode("utf-8", "surrogateescape").lstrip("\ufeff"))
+    except (ValueError, RecursionError):
+        return None
+    return data.get("id") if isinstance(data, dict) else None
 
 
 def _ids(texts: list[str]) -> list:
