@@ -312,7 +312,7 @@ def run_lines(lines: list[bytes], deciders: dict[str, Any], tally: Tally) -> Non
 def _own_id(line: bytes) -> object:
     """The id a line gives, as Python's own JSON reader sees it (an oracle for order only)."""
     try:
-        data = json.loads(line.decode("utf-8", "surrogateescape").lstrip("\ufeff"))
+        data = json.loads(line.decode("utf-8", "surrogateescape").lstrip("\ufeff"), parse_int=str, parse_float=str)
     except (ValueError, RecursionError):
         return None
     return data.get("id") if isinstance(data, dict) else None
