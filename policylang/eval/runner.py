@@ -45,7 +45,7 @@ import attrs
 
 from policylang import limits
 from policylang.diagnostics import error
-from policylang.eval.raw import RawCase, case_id, from_line, json_text, split_cases, too_long
+from policylang.eval.raw import RawCase, case_id, decode, from_line, json_text, split_cases, too_long
 from policylang.eval.decision import Decision, render_text
 
 CHUNK = 256            # cases a worker decides at a time
@@ -121,8 +121,9 @@ LINES, ARRAY, SINGLE = "lines", "array", "single"
 
 def units_of(name: str) -> tuple[Iterator[tuple], str]:
     """The cases of one input as work units (`("line", bytes, origin)` for a JSON line, to be
-    parsed where it is decided, or `("raw", RawCase, origin)`), and the input's shape: JSON lines
-    (`LINES`), a JSON array (`ARRAY`) or one JSON document (`SINGLE`); JSON output follows it."""
+    parsed where it is decided, `("long", size, origin)` for one over `case_bytes`, which was not
+    kept, or `("raw", RawCase, origin)`), and the input's shape: JSON lines (`LINES`), a JSON
+    array (`ARRAY`) or one JSON document (`SINGLE`); JSON output follows it."""
     if name == "-":
         return _stdin_units(sys.stdin.buffer)
     path = Path(name)
@@ -216,8 +217,8 @@ def _stdin_units(stream: BinaryIO) -> tuple[Iterator[tuple], str]:
 
 def _is_object(line: bytes) -> bool:
     try:
-        return isinstance(json.loads(line.lstrip(BOM)), dict)
-    except (ValueError, UnicodeDecodeError, RecursionError):
+        return isinstance(decode(line.lstrip(BOM).decode("utf-8", "surrogateescape")), dict)
+    except (ValueError, RecursionError):
         return False
 
 

@@ -304,3 +304,9 @@ def test_a_fault_in_one_case_is_that_case_error_and_the_run_exits_1(monkeypatch,
     assert [d["outcome"] for d in decided] == ["license_required", "error", "license_required"]
     assert decided[1]["id"] == "boom" and decided[1]["errors"][0]["code"] == "E499"
     assert "please report it" in decided[1]["errors"][0]["message"]
+
+
+def test_standard_input_is_json_lines_whatever_numbers_its_first_line_holds(cli):
+    stream = b'{"id": 1, "date": "2025-10-20", "n": ' + b"9" * 5000 + b'}\n{"id": 2, "date": "2025-10-20"}\n'
+    done = cli("eval", "--format", "json", "-", stdin=stream)
+    assert [json.loads(t)["id"] for t in done.out.split("\n") if t] == [1, 2]      # one line each
