@@ -9,6 +9,8 @@ so two programs of equal modules are interchangeable.
 
 from __future__ import annotations
 
+import bisect
+
 from typing import Iterator, NamedTuple
 
 import attrs
@@ -27,6 +29,35 @@ def clause_within(clause_id: str, scope: str) -> bool:
     (True, False, True)
     """
     return clause_id == scope or clause_id.startswith(scope + "(") or clause_id.startswith(scope + ".")
+
+
+class _ClauseIndex:
+    """The clauses of one announcement: in the library's order, and their numbers sorted, so that
+    the clauses under a number (`I(1)`, `I.2` under `I`) are two ranges found by bisection."""
+
+    def __init__(self, keys: list["ClauseKey"]):
+        self.keys = keys
+        self.position = {k.clause: n for n, k in enumerate(keys)}
+        self.numbers = sorted(self.position)
+
+    @staticmethod
+    def of(clauses) -> dict[str, "_ClauseIndex"]:
+        by_policy: dict[str, list[ClauseKey]] = {}
+        for key in clauses:
+            by_policy.setdefault(key.policy, []).append(key)
+        return {policy: _ClauseIndex(keys) for policy, keys in by_policy.items()}
+
+    def within(self, scope: str | None) -> list["ClauseKey"]:
+        if scope is None:
+            return list(self.keys)
+        found = [scope] if scope in self.position else []
+        for below in (scope + "(", scope + "."):
+            start = bisect.bisect_left(self.numbers, below)
+            end = start
+            while end < len(self.numbers) and self.numbers[end].startswith(below):
+                end += 1
+            found += self.numbers[start:end]
+        return [self.keys[n] for n in sorted(self.position[c] for c in found)]
 
 
 class ClauseKey(NamedTuple):
@@ -54,15 +85,24 @@ class Program:
     checked: tuple[ast.CheckedThrough, ...] = attrs.field(default=(), eq=False)
     announcements: dict[str, ast.Announcement] = attrs.field(factory=dict, eq=False)
     clauses: dict[ClauseKey, ast.Clause] = attrs.field(factory=dict, eq=False)
+    _index: dict[str, "_ClauseIndex"] = attrs.field(factory=dict, eq=False, init=False, repr=False)
 
     def module_names(self) -> set[str]:
         return {m.name for m in self.modules}
 
     def clauses_for(self, ref: ast.Ref, home: str) -> list[ClauseKey]:
-        """The clauses a reference names: all of an announcement, or a clause and those under it."""
+        """The clauses a reference names: all of an announcement, or a clause and those under it,
+        in the library's order. Looked up in an index (`_ClauseIndex`), not by a pass over every
+        clause, so that checking a file of many references to many clauses stays linear."""
         policy = ref.announcement or home
-        return [k for k in self.clauses
-                if k.policy == policy and (ref.clause is None or clause_within(k.clause, ref.clause))]
+        index = self._index.get(policy)
+        if index is None:
+            if not self._index:
+                self._index.update(_ClauseIndex.of(self.clauses))
+            index = self._index.get(policy)
+            if index is None:
+                return []
+        return index.within(ref.clause)
 
     def all_clauses(self) -> Iterator[tuple[ast.Announcement, ast.Clause]]:
         for ann in self.announcements.values():
