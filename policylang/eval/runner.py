@@ -303,15 +303,17 @@ class Decider:
         """A chunk of table rows (or of JSON work units) decided, and encoded for the output:
         `ARROW` or `CSV_ROWS` for a table, else a rendering format (`text`, `json`, `jsonl`)."""
         raws = self.cases_of(chunk)
-        decisions = [self.decide_raw(raw) for raw in raws]
         if output in (ARROW, CSV_ROWS):
-            facts = [Decided("", d.outcome, len(d.screening), d.needs_review) for d in decisions]
-            found = [d.to_json() for d in decisions]
+            facts, found = [], []
+            for raw in raws:     # each decision turned into JSON at once, while it is in the cache
+                d = self.decide_raw(raw)
+                facts.append(Decided("", d.outcome, len(d.screening), d.needs_review))
+                found.append(d.to_json())
             from policylang.tables import decisions as columns
             if output == ARROW:
                 return DecidedChunk(facts, columns.record_batch(found, columns.arrow_schema(self.job.as_of is not None)))
             return DecidedChunk(facts, [columns.csv_row(d) for d in found])
-        return DecidedChunk([self._decided(raw, d, output) for raw, d in zip(raws, decisions)])
+        return DecidedChunk([self._decided(raw, self.decide_raw(raw), output) for raw in raws])
 
 
 def fault_decision(exc: Exception, case_id: Any, library: Any) -> Decision:

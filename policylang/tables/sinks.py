@@ -6,14 +6,17 @@ Returns: `table_output(path)`, the runner's encoding a path wants (`runner.ARROW
 `runner.CSV_ROWS`) or None when it is no table (`.jsonl` and the rest are rendered as text);
 `open_sink(path, as_of)`, a sink with `write(payload)` and `close()`.
 Guarantees: rows are written in the order given, one per decision; memory stays flat (a Parquet
-row group or a DuckDB insert holds at most `GROUP_ROWS` decisions); the file is complete only
-after `close()`. A `.duckdb` output is a database file whose table `decisions` (replaced if it
+row group or a DuckDB insert holds at most `GROUP_ROWS` decisions, and at most one group is
+being written while the next gathers); the file is complete only after `close()`. A group is
+encoded, compressed and written on a thread of its own (Arrow and DuckDB let go of the GIL), so
+the deciding goes on meanwhile. A `.duckdb` output is a database file whose table `decisions` (replaced if it
 exists) holds the rows. Columns are `decisions.columns(as_of)`.
 """
 
 from __future__ import annotations
 
 import csv
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -41,11 +44,14 @@ def open_sink(path: Path, as_of: bool):
 
 
 class _Grouped:
-    """Record batches gathered into groups of about `GROUP_ROWS` rows before they are written."""
+    """Record batches gathered into groups of about `GROUP_ROWS` rows, each written on the
+    writer thread while the next gathers."""
 
     def __init__(self) -> None:
         self.pending: list = []
         self.rows = 0
+        self._thread = ThreadPoolExecutor(1, thread_name_prefix="policylang-writer")
+        self._writing: Future | None = None
 
     def write(self, batch) -> None:
         self.pending.append(batch)
@@ -56,8 +62,23 @@ class _Grouped:
     def flush(self) -> None:
         if self.pending:
             pa = need("pyarrow", "writing decisions as a table")
-            self.write_table(pa.Table.from_batches(self.pending, schema=self.schema))
+            table = pa.Table.from_batches(self.pending, schema=self.schema)
             self.pending, self.rows = [], 0
+            self.wait()
+            self._writing = self._thread.submit(self.write_table, table)
+
+    def wait(self) -> None:
+        """Until the group being written is written (its error, if any, raised here)."""
+        if self._writing is not None:
+            writing, self._writing = self._writing, None
+            writing.result()
+
+    def finish(self) -> None:
+        try:
+            self.flush()
+            self.wait()
+        finally:
+            self._thread.shutdown()
 
     def write_table(self, table) -> None:    # pragma: no cover - each sink has its own
         raise NotImplementedError
@@ -74,8 +95,10 @@ class ParquetSink(_Grouped):
         self.writer.write_table(table, row_group_size=GROUP_ROWS)
 
     def close(self) -> None:
-        self.flush()
-        self.writer.close()
+        try:
+            self.finish()
+        finally:
+            self.writer.close()
 
 
 class DuckdbSink(_Grouped):
@@ -96,8 +119,10 @@ class DuckdbSink(_Grouped):
         self.connection.unregister("policylang_rows")
 
     def close(self) -> None:
-        self.flush()
-        self.connection.close()
+        try:
+            self.finish()
+        finally:
+            self.connection.close()
 
 
 class CsvSink:

@@ -6,7 +6,9 @@ query with an optional DuckDB database file to run it in.
 Returns: `expand(name)`, the files a name stands for; `chunks(name, rows)` and `query_chunks(sql,
 database, rows)`, iterators of `TableChunk`s of at most `rows` rows, in the input's order.
 Guarantees: streamed: a Parquet file is read a batch at a time, a CSV a block of rows at a time,
-a query's result a record batch at a time, so memory stays flat on any size. Rows are numbered
+a query's result a record batch at a time, so memory stays flat on any size. Parquet and query
+batches are read one ahead on a thread of their own (Arrow and DuckDB decode without the GIL),
+so reading goes on while rows are decided. Rows are numbered
 from 1 within each file (`ledger.csv:row 17`; a query's rows are `query:row N`). A CSV row that
 the CSV reader cannot take, or that is not UTF-8, is passed on as a row holding the problem
 (mapped to an error decision), and reading goes on. pyarrow and duckdb are imported here only.
@@ -16,7 +18,9 @@ from __future__ import annotations
 
 import csv
 import glob
+import queue
 import sys
+import threading
 from pathlib import Path
 from typing import Iterator
 
@@ -60,7 +64,7 @@ def _parquet_chunks(name: str, rows: int) -> Iterator[TableChunk]:
         file = parquet.ParquetFile(name)
     except OSError as exc:
         raise SourceError(f"cannot read `{name}`: {exc}") from None
-    return _batch_chunks(file.iter_batches(batch_size=rows), name, file)
+    return _batch_chunks(_ahead(file.iter_batches(batch_size=rows)), name, file)
 
 
 def _batch_chunks(batches, source: str, closing=None) -> Iterator[TableChunk]:
@@ -136,7 +140,49 @@ def query_chunks(sql: str, database: str | None = None, rows: int = ROWS) -> Ite
         reader = stream(rows)
     except duckdb.Error as exc:
         raise SourceError(f"DuckDB cannot run the query: {exc}") from None
-    return _batch_chunks(_read_all(reader, connection), "query")
+    return _batch_chunks(_ahead(_read_all(reader, connection)), "query")
+
+
+_DONE = object()
+
+
+def _ahead(items: Iterator, depth: int = 2) -> Iterator:
+    """The items of an iterator, taken from it on a thread of their own, at most `depth` ahead
+    of the consumer; its errors are raised in the consumer, in their place."""
+    found: queue.Queue = queue.Queue(depth)
+    stop = threading.Event()
+
+    def offer(entry: tuple) -> bool:
+        while not stop.is_set():
+            try:
+                found.put(entry, timeout=0.1)
+                return True
+            except queue.Full:
+                continue
+        return False
+
+    def produce() -> None:
+        try:
+            for item in items:
+                if not offer((item, None)):
+                    return
+            offer((_DONE, None))
+        except BaseException as exc:      # handed to the consumer
+            offer((_DONE, exc))
+
+    thread = threading.Thread(target=produce, name="policylang-reader", daemon=True)
+    thread.start()
+    try:
+        while True:
+            item, exc = found.get()
+            if exc is not None:
+                raise exc
+            if item is _DONE:
+                return
+            yield item
+    finally:
+        stop.set()
+        thread.join(timeout=5)
 
 
 def _read_all(reader, connection) -> Iterator:

@@ -6,7 +6,10 @@ checked program whose schema says which fields are text.
 Returns: `case_table(cases, program)`, a nested Arrow table (parties and items as structs, lists
 as lists: what `pyarrow.Table.from_pylist` writes where the cases agree on each field's shape),
 and `case_csv(cases, program)`, the header and rows of a flat CSV (dotted columns, lists and
-other objects as JSON text, missing fields as empty cells).
+other objects as JSON text, missing fields as empty cells). For more cases than memory holds,
+`case_shape` finds the columns' types of one block of cases, `merge_shapes` joins the shapes of
+several, and `case_table(block, program, shape=…)` writes each block with the joined shape, so
+that every block of one file has the same schema (`shape_schema`).
 Guarantees: `mapping.RowReader` reads every case back to a JSON value that decides the same, byte
 for byte: a column whose values do not share one Arrow type is written as JSON text and marked
 (`mapping.JSON_METADATA`); a number column is float64 only where every value's shortest `repr`
@@ -27,22 +30,66 @@ from policylang.tables.mapping import JSON_METADATA, ANY, Kind, RowReader, _ABSE
 _JSON = "json"
 
 
-def case_table(cases: Iterable[dict], program: Program, typed: bool = False):
+def case_table(cases: Iterable[dict], program: Program, typed: bool = False, shape: dict | None = None):
     """A nested Arrow table of the cases. With `typed`, a decimal written as text (`"12500.50"`)
-    in a field that is not text is written as a number, as a ledger's typed column holds it."""
+    in a field that is not text is written as a number, as a ledger's typed column holds it.
+    With `shape` (`case_shape`, `merge_shapes`), the columns have those types."""
     import pyarrow as pa
 
     reader = RowReader(program)
     cases = [_typed(c, reader, ()) if typed else c for c in cases]
-    names = list(dict.fromkeys(k for c in cases for k in c))
-    arrays, fields = [], []
-    for name in names:
+    shape = shape or case_shape(cases, program)
+    arrays = []
+    for name, field_type in shape.items():
         kind = reader.kind_at((name,))
-        values = [c.get(name) for c in cases]
-        field_type = _infer(values, kind, reader)
-        arrays.append(pa.array([_prepare(v, field_type, kind, reader) for v in values], type=_arrow(field_type)))
-        fields.append(_field(name, field_type))
-    return pa.Table.from_arrays(arrays, schema=pa.schema(fields)) if fields else pa.table({})
+        arrays.append(pa.array([_prepare(c.get(name), field_type, kind, reader) for c in cases],
+                               type=_arrow(field_type)))
+    return pa.Table.from_arrays(arrays, schema=shape_schema(shape)) if shape else pa.table({})
+
+
+def case_shape(cases: Iterable[dict], program: Program, typed: bool = False) -> dict:
+    """The type each column of these cases is written as (top-level field name → type)."""
+    reader = RowReader(program)
+    cases = [_typed(c, reader, ()) if typed else c for c in cases]
+    names = list(dict.fromkeys(k for c in cases for k in c))
+    return {name: _infer([c.get(name) for c in cases], reader.kind_at((name,)), reader) for name in names}
+
+
+def merge_shapes(first: dict, second: dict) -> dict:
+    """One shape that can write the cases of both (a column whose types disagree: JSON text)."""
+    return {name: _join(first.get(name, ("null",)), second.get(name, ("null",)))
+            for name in dict.fromkeys([*first, *second])}
+
+
+def shape_schema(shape: dict):
+    """The Arrow schema of a shape."""
+    import pyarrow as pa
+
+    return pa.schema([_field(name, t) for name, t in shape.items()])
+
+
+def _join(a: Any, b: Any) -> Any:
+    if a == b:
+        return a
+    if a == ("null",):
+        return b
+    if b == ("null",):
+        return a
+    if _JSON in (a, b):
+        return _JSON
+    if {a[0], b[0]} == {"int", "float"}:
+        return ("float",)       # integers of a ledger are exact as float64 (below 2**53)
+    if a[0] == b[0] == "decimal":
+        scale = max(a[2], b[2])
+        whole = max(a[1] - a[2], b[1] - b[2])
+        return ("decimal", whole + scale, scale) if whole + scale <= 38 else _JSON
+    if a[0] == b[0] == "struct":
+        left, right = {n: (t, k) for n, t, k in a[1]}, {n: (t, k) for n, t, k in b[1]}
+        return ("struct", tuple((n, _join(left.get(n, (("null",),))[0], right.get(n, (("null",),))[0]),
+                                 (left.get(n) or right.get(n))[1]) for n in dict.fromkeys([*left, *right])))
+    if a[0] == b[0] == "list":
+        return ("list", _join(a[1], b[1]), a[2])
+    return _JSON
 
 
 def case_csv(cases: Iterable[dict], program: Program) -> tuple[list[str], list[list[str]]]:
