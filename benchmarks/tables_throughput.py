@@ -83,8 +83,9 @@ def write_ledger(program, n: int, files: int, folder: Path) -> tuple[Path, Path]
     return parquet, jsonl
 
 
-def in_process(program, n: int) -> float:
-    """Cases per second of the compiled engine, decision and JSON object, on fresh cases."""
+def in_process(program, n: int) -> tuple[float, float]:
+    """Cases per second (wall, and per CPU second) of the compiled engine, decision and JSON
+    object, on fresh cases."""
     raws = [raw_case(c) for c in realistic_cases(min(n, IN_PROCESS))]
     warm = [raw_case(c) for c in realistic_cases(500, seed=99)]
     decider = engine(program)
@@ -92,12 +93,13 @@ def in_process(program, n: int) -> float:
         decider.decide(raw).to_json()
     gc.collect()
     gc.freeze()
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), time.process_time()
     for raw in raws:
         decider.decide(raw).to_json()
-    rate = len(raws) / (time.perf_counter() - started)
-    print(f"in process, compiled engine (decision and its JSON object), {len(raws):,} cases: {rate:,.0f} cases/s")
-    return rate
+    rate, per_cpu = len(raws) / (time.perf_counter() - started), len(raws) / (time.process_time() - cpu)
+    print(f"in process, compiled engine (decision and its JSON object), {len(raws):,} cases: {rate:,.0f} cases/s, "
+          f"{per_cpu:,.0f} per CPU second")
+    return rate, per_cpu
 
 
 def measured(args: list[str]) -> tuple[float, float, float]:
@@ -109,44 +111,48 @@ def measured(args: list[str]) -> tuple[float, float, float]:
     return wall, float(cpu), int(peak) / 1024
 
 
-def end_to_end(n: int, parquet: Path, jsonl: Path, folder: Path, reference: float) -> None:
+def end_to_end(n: int, parquet: Path, jsonl: Path, folder: Path, reference: tuple[float, float]) -> None:
     eval_ = [sys.executable, "-m", "policylang", "eval"]
     runs = [("JSON lines in and out, --jobs 1", [*eval_, str(jsonl), "-o", str(folder / "out.jsonl")]),
             ("Parquet in and out,   --jobs 1", [*eval_, str(parquet / "*.parquet"), "-o", str(folder / "out1.parquet")]),
             ("Parquet in and out,   --jobs 2", [*eval_, str(parquet / "*.parquet"), "-j", "2",
                                                 "-o", str(folder / "out2.parquet")])]
     print(f"end to end, `policylang eval`, {n:,} cases:")
-    rates = []
+    rates, per_cpu = [], []
     for label, command in runs:
         wall, cpu, peak = measured(command)
         rates.append(n / wall)
-        print(f"  {label}: {wall:7.1f} s wall, {cpu:7.1f} s CPU, {n / wall:8,.0f} cases/s, peak memory {peak:,.0f} MB")
+        per_cpu.append(n / cpu)
+        print(f"  {label}: {wall:7.1f} s wall, {cpu:7.1f} s CPU, {n / wall:8,.0f} cases/s, "
+              f"{n / cpu:8,.0f} per CPU second, peak memory {peak:,.0f} MB")
         if "--jobs 1" in label and "Parquet" in label:
             parquet_peak = peak
     same = _same_decisions(folder)
     print(f"  the three outputs hold the same decisions: {same}")
-    print(f"  target: Parquet in/out >= 90 % of in process: {rates[1] / reference:.0%} "
-          f"({'met' if rates[1] >= 0.9 * reference else 'missed'}); JSON lines: {rates[0] / reference:.0%}")
+    print(f"  target: Parquet in/out (--jobs 1) >= 90 % of in process: {rates[1] / reference[0]:.0%} by wall time, "
+          f"{per_cpu[1] / reference[1]:.0%} by CPU time ({'met' if rates[1] >= 0.9 * reference[0] else 'missed'}); "
+          f"JSON lines: {rates[0] / reference[0]:.0%}, {per_cpu[0] / reference[1]:.0%}")
     print(f"  target: peak memory <= 300 MB on {n:,} rows: {parquet_peak:,.0f} MB "
           f"({'met' if parquet_peak <= 300 else 'missed'})")
     print(f"  --jobs 2 / --jobs 1: {rates[2] / rates[1]:.2f} x")
 
 
 def _same_decisions(folder: Path) -> bool:
+    """The two Parquet outputs hold the same rows, and the JSON lines the same ids, outcomes and
+    reasons, read a batch at a time."""
     import pyarrow.parquet as pq
 
-    one, two = pq.read_table(folder / "out1.parquet"), pq.read_table(folder / "out2.parquet")
-    if not one.equals(two):
-        return False
+    one, two = pq.ParquetFile(folder / "out1.parquet"), pq.ParquetFile(folder / "out2.parquet")
     with (folder / "out.jsonl").open(encoding="utf-8") as lines:
-        for start in range(0, one.num_rows, BLOCK):
-            rows = one.slice(start, BLOCK).select(["id", "outcome", "reasons"]).to_pylist()
-            for row in rows:
+        for a, b in zip(one.iter_batches(BLOCK), two.iter_batches(BLOCK), strict=True):
+            if not a.equals(b):
+                return False
+            for row in a.select(["id", "outcome", "reasons"]).to_pylist():
                 decision = json.loads(next(lines))
                 if (row["id"], row["outcome"], [r["clause"] for r in row["reasons"]]) != \
                         (decision["id"], decision["outcome"], [r["clause"] for r in decision["reasons"]]):
                     return False
-    return True
+        return next(lines, None) is None
 
 
 _SPARK = """

@@ -124,7 +124,8 @@ def check(paths: tuple[Path, ...], fmt: str, no_stdlib: bool, deny_warnings: boo
 @click.option("--output", "-o", "output", type=click.Path(writable=True, path_type=Path),
               help="Write the decisions to FILE instead of standard output; a FILE ending in .parquet, "
                    ".csv or .duckdb gets them as a table (with --spark, a folder of part files).")
-@click.option("--query", help="Decide the rows of this SQL query, run by an embedded DuckDB (extra `batch`).")
+@click.option("--query", metavar="SQL",
+              help="Decide the rows of this SQL query, run by an embedded DuckDB (extra `batch`).")
 @click.option("--database", type=click.Path(exists=True, dir_okay=False, path_type=str),
               help="The DuckDB database file `--query` runs in (read-only); default: none, in memory.")
 @click.option("--spark", "spark_master", metavar="MASTER",
@@ -183,23 +184,25 @@ def eval_(cases: tuple[str, ...], policy_dirs: tuple[Path, ...], no_stdlib: bool
     if spark_master is not None:
         from policylang.spark import eval_command
         sys.exit(_tables_or_exit(lambda: eval_command(spark_master, cases, query, job, output, fail_on_review)))
+    from policylang import tables
+
+    table_run = None
+    if tables.involves_tables(cases, output, query):
+        from policylang.tables import evaluate as table_run
+    table_output = tables.is_table_output(output)
+    total = _tables_or_exit(lambda: table_run.total_rows(cases, query)) if table_run else None
     decider = runner.Decider(job, deciding)
     write = functools.partial(_write, log=log)
     jobs = jobs or os.cpu_count() or 1
     pool = runner.Pool(job, jobs) if jobs > 1 else None
-    from policylang.tables import evaluate as tables
-
-    table_output = tables.sinks.table_output(output)
-    if not tables.wanted(cases, output, query):
-        tables = None
     out = output.open("w", encoding="utf-8") if output and not table_output else sys.stdout
-    report = Report(sys.stderr, total=_tables_or_exit(lambda: tables.total_rows(cases, query)) if tables else None)
+    report = Report(sys.stderr, total=total)
     writer = _Writer(out, fmt, one_array=fmt == "json" and len(cases) > 1, log=log)
     try:
-        if tables is not None:
-            _tables_or_exit(lambda: tables.run(cases, query, database, decider, pool, output, fmt, report, out,
-                                               write))
-        for name in () if tables is not None else cases:
+        if table_run is not None:
+            _tables_or_exit(lambda: table_run.run(cases, query, database, decider, pool, output, fmt, report, out,
+                                                  write))
+        for name in () if table_run is not None else cases:
             try:
                 units, shape = runner.units_of(name)
             except OSError as exc:
@@ -209,7 +212,7 @@ def eval_(cases: tuple[str, ...], policy_dirs: tuple[Path, ...], no_stdlib: bool
             each = runner.output_format(fmt, shape)
             decided = pool.decide(units, chunk, each) if pool else (decider.decide(u, each) for u in units)
             writer.write(report.count(decided), shape, flush=name == "-")
-        if tables is None:
+        if table_run is None:
             writer.close()
         if fmt == "text" and not table_output:
             out.write("\n" + render_library(decider.engine.law.identity) + "\n")

@@ -97,7 +97,8 @@ def _work(chunk, first, second) -> Compared:
 @click.argument("ledger", nargs=-1, type=click.Path(allow_dash=True, path_type=str))
 @click.option("--from", "first", type=DATE, required=True, help="The date the outcomes are compared from.")
 @click.option("--to", "second", type=DATE, required=True, help="The date the outcomes are compared to.")
-@click.option("--query", help="Compare the rows of this SQL query, run by an embedded DuckDB (extra `batch`).")
+@click.option("--query", metavar="SQL",
+              help="Compare the rows of this SQL query, run by an embedded DuckDB (extra `batch`).")
 @click.option("--database", type=click.Path(exists=True, dir_okay=False, path_type=str),
               help="The DuckDB database file `--query` runs in (read-only).")
 @click.option("--policies", "policy_dirs", multiple=True, type=click.Path(exists=True, path_type=Path),

@@ -38,6 +38,11 @@ def run(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
                           timeout=600, cwd=cwd)
 
 
+def decisions_of(path: Path) -> list[dict]:
+    """The JSON decisions `policylang eval --format jsonl` prints for a file."""
+    return [json.loads(line) for line in run("eval", "--format", "jsonl", str(path)).stdout.splitlines()]
+
+
 def write_inputs(folder: Path, cases: list[dict], program) -> dict[str, Path]:
     """The cases as JSON lines, a nested Parquet file and a flat CSV file."""
     paths = {"jsonl": folder / "cases.jsonl", "parquet": folder / "cases.parquet", "csv": folder / "cases.csv"}
@@ -54,9 +59,9 @@ def write_inputs(folder: Path, cases: list[dict], program) -> dict[str, Path]:
 def decided_lines(decider: runner.Decider, path: Path) -> list[str]:
     """The JSON decision of every case of a file, as `eval --format jsonl` writes it, through
     the runner's own chunks (the CLI path without the processes)."""
-    from policylang.tables import sources
+    from policylang.tables import is_table, sources
 
-    chunks = sources.chunks(str(path)) if sources.is_table(str(path)) else \
+    chunks = sources.chunks(str(path)) if is_table(str(path)) else \
         runner.in_batches(runner.units_of(str(path))[0], runner.CHUNK)
     return [d.text for chunk in chunks for d in decider.decide_table(chunk, "jsonl").decided]
 
@@ -121,8 +126,7 @@ def test_float64_columns_are_read_by_their_shortest_decimal_text(shipped_program
 
 
 def test_a_flat_csv_ledger_reads_as_its_json_twin_and_bad_rows_name_row_and_field(tmp_path):
-    from_csv = [json.loads(line) for line in run("eval", "--format", "jsonl", str(LEDGER / "ledger.csv")).stdout.splitlines()]
-    from_json = [json.loads(line) for line in run("eval", "--format", "jsonl", str(LEDGER / "ledger.jsonl")).stdout.splitlines()]
+    from_csv, from_json = decisions_of(LEDGER / "ledger.csv"), decisions_of(LEDGER / "ledger.jsonl")
     with (LEDGER / "ledger.csv").open(encoding="utf-8", newline="") as f:
         ids = [row[0] for row in list(csv.reader(f))[1:]]
     assert [d["id"] for d in from_csv] == ids                  # one decision per row, in order
@@ -167,7 +171,7 @@ def test_a_query_over_a_folder_of_parquet_files_writes_parquet_and_a_malformed_r
 def test_decisions_as_parquet_csv_duckdb_and_jsonl_hold_the_json_decision(shipped_program, tmp_path):
     cases = list(realistic_cases(300, seed=21))
     pq.write_table(case_table(cases, shipped_program), tmp_path / "book.parquet")
-    expected = [json.loads(line) for line in run("eval", "--format", "jsonl", str(tmp_path / "book.parquet")).stdout.splitlines()]
+    expected = decisions_of(tmp_path / "book.parquet")
     for suffix in ("parquet", "csv", "duckdb", "jsonl"):
         done = run("eval", str(tmp_path / "book.parquet"), "--output", str(tmp_path / f"out.{suffix}"))
         assert done.returncode == 0 and done.stdout == "", done.stderr
@@ -176,8 +180,10 @@ def test_decisions_as_parquet_csv_duckdb_and_jsonl_hold_the_json_decision(shippe
     parquet = pq.read_table(tmp_path / "out.parquet")
     assert parquet.schema.names == columns(False) and parquet.schema == arrow_schema(False)
     assert parquet.to_pylist() == as_columns
-    stored = duckdb.connect(str(tmp_path / "out.duckdb"), read_only=True).sql("SELECT * FROM decisions").to_arrow_table()
-    assert stored.to_pylist() == as_columns
+    database = duckdb.connect(str(tmp_path / "out.duckdb"), read_only=True)
+    stored = database.sql("SELECT * FROM decisions")
+    as_table = getattr(stored, "to_arrow_table", None) or stored.fetch_arrow_table     # DuckDB 2, 1.x
+    assert as_table().to_pylist() == as_columns
     with (tmp_path / "out.csv").open(encoding="utf-8", newline="") as f:
         rows = list(csv.DictReader(f))
     assert [_from_csv(row) for row in rows] == expected
@@ -259,3 +265,12 @@ def test_without_the_batch_extra_the_message_names_it(tmp_path):
     done = subprocess.run([sys.executable, "-c", script, "eval", str(LEDGER / "ledger.csv"), "-o",
                            str(tmp_path / "out.csv")], capture_output=True, text=True, timeout=300)
     assert done.returncode == 1 and (tmp_path / "out.csv").exists(), done.stderr
+
+
+def test_what_cannot_be_read_at_all_is_one_line_and_exit_2(tmp_path):
+    (tmp_path / "broken.parquet").write_bytes(b"not parquet at all")
+    for args in (["eval", str(tmp_path / "broken.parquet")], ["eval", str(tmp_path / "none" / "*.parquet")],
+                 ["eval", "--query", "SELEC 1"], ["eval", str(tmp_path / "missing.csv")]):
+        done = run(*args)
+        assert done.returncode == 2 and done.stderr.startswith("error: "), (args, done.stderr)
+        assert "Traceback" not in done.stderr and len(done.stderr.strip().splitlines()) <= 4

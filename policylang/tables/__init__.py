@@ -14,9 +14,32 @@ written; without them, `need` says which extra to install.
 from __future__ import annotations
 
 import importlib
+from pathlib import Path
 from types import ModuleType
 
 EXTRAS = {"pyarrow": "batch", "duckdb": "batch", "pyspark": "spark"}
+TABLE_INPUTS = (".csv", ".parquet")
+TABLE_OUTPUTS = (".parquet", ".csv", ".duckdb")
+GLOB_CHARACTERS = "*?["
+
+
+def is_table(name: str) -> bool:
+    """A CSV or Parquet file, or a glob (which may match them).
+
+    >>> is_table("ledger/*.parquet"), is_table("orders.CSV"), is_table("cases.jsonl")
+    (True, True, False)
+    """
+    return name.lower().endswith(TABLE_INPUTS) or any(c in name for c in GLOB_CHARACTERS)
+
+
+def is_table_output(output: Path | None) -> bool:
+    """An `--output` that gets the decisions as a table."""
+    return output is not None and output.suffix.lower() in TABLE_OUTPUTS
+
+
+def involves_tables(inputs: tuple[str, ...], output: Path | None, query: str | None) -> bool:
+    """Whether a run of `eval` reads or writes a table (and so goes through `tables.evaluate`)."""
+    return query is not None or is_table_output(output) or any(map(is_table, inputs))
 
 
 class MissingExtra(Exception):

@@ -19,23 +19,18 @@ from typing import Iterator, TextIO
 
 from policylang.eval import runner
 from policylang.eval.report import Report
-from policylang.tables import need, sinks, sources
-
-
-def wanted(inputs: tuple[str, ...], output: Path | None, query: str | None) -> bool:
-    """Whether the run involves a table (and so goes through here)."""
-    return query is not None or sinks.table_output(output) is not None or any(map(sources.is_table, inputs))
+from policylang.tables import is_table, need, sinks, sources
 
 
 def total_rows(inputs: tuple[str, ...], query: str | None) -> int | None:
     """The number of rows when every input says it up front (Parquet metadata), for a progress bar."""
-    files = [f for name in inputs for f in (sources.expand(name) if sources.is_table(name) else [name])]
+    files = _files(inputs)
     if query is not None or not files or not all(f.lower().endswith(".parquet") for f in files):
         return None
     parquet = need("pyarrow.parquet", "reading Parquet")
     try:
         return sum(parquet.ParquetFile(f).metadata.num_rows for f in files)
-    except OSError as exc:
+    except (OSError, ValueError) as exc:      # ArrowInvalid is a ValueError: not Parquet
         raise sources.SourceError(f"cannot read Parquet: {exc}") from None
 
 
@@ -71,7 +66,7 @@ def chunks_of(inputs: tuple[str, ...], query: str | None, database: str | None) 
     """Every input's rows in chunks, in order (the query's first): table chunks, or lists of
     JSON work units. What cannot be read at all (a missing file, a glob that matches nothing, a
     query DuckDB rejects) raises `SourceError` here, before any row is decided."""
-    files = [file for name in inputs for file in (sources.expand(name) if sources.is_table(name) else [name])]
+    files = _files(inputs)
     for file in files:
         if file != "-" and not Path(file).is_file():
             raise sources.SourceError(f"cannot read `{file}`: no such file")
@@ -79,10 +74,15 @@ def chunks_of(inputs: tuple[str, ...], query: str | None, database: str | None) 
     return _chunks(queried, files)
 
 
+def _files(inputs: tuple[str, ...]) -> list[str]:
+    """The files the inputs name, in order: each glob's matches, sorted."""
+    return [file for name in inputs for file in (sources.expand(name) if is_table(name) else [name])]
+
+
 def _chunks(queried: Iterator, files: list[str]) -> Iterator:
     yield from queried
     for file in files:
-        if sources.is_table(file):
+        if is_table(file):
             yield from sources.chunks(file)
         else:
             units, _ = runner.units_of(file)

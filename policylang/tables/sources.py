@@ -25,20 +25,13 @@ from pathlib import Path
 from typing import Iterator
 
 from policylang.eval.runner import TableChunk
-from policylang.tables import need
+from policylang.tables import GLOB_CHARACTERS, is_table, need
 
-TABLE_SUFFIXES = (".csv", ".parquet")
 ROWS = 2048              # rows in a chunk: a worker's unit of work
-GLOB_CHARACTERS = "*?["
 
 
 class SourceError(Exception):
     """An input that cannot be read at all (no such file, a query DuckDB rejects)."""
-
-
-def is_table(name: str) -> bool:
-    """A CSV or Parquet file, or a glob (which may match them)."""
-    return name.lower().endswith(TABLE_SUFFIXES) or any(c in name for c in GLOB_CHARACTERS)
 
 
 def expand(name: str) -> list[str]:
@@ -62,8 +55,8 @@ def _parquet_chunks(name: str, rows: int) -> Iterator[TableChunk]:
     parquet = need("pyarrow.parquet", f"reading `{name}`")
     try:
         file = parquet.ParquetFile(name)
-    except OSError as exc:
-        raise SourceError(f"cannot read `{name}`: {exc}") from None
+    except (OSError, ValueError) as exc:      # ArrowInvalid is a ValueError: not Parquet
+        raise SourceError(f"cannot read `{name}` as Parquet: {exc}") from None
     return _batch_chunks(_ahead(file.iter_batches(batch_size=rows)), name, file)
 
 
