@@ -148,7 +148,7 @@ class Session:
         in every witness."""
         self.sync()
         if self.flags is None:
-            prefs = [DATE == day(self._witness_day()), *self.enc.builder.preferences]
+            prefs = [DATE == day(self.witness_day()), *self.enc.builder.preferences]
             self.flags = [z3.Bool(f"prefer#{n}", self.ctx) for n in range(len(prefs))]
             self.solver.add([z3.Implies(f, p) for f, p in zip(self.flags, self.tr.many(prefs))])
         parts = parts or ((None, formula),)
@@ -162,7 +162,7 @@ class Session:
                 self.dropped.setdefault(owners.pop(), set()).update(drop)
         return model
 
-    def _witness_day(self):
+    def witness_day(self):
         """The day a witness is best dated: the group's first day, unless that is the first day
         the search considers (nothing before it is known), then its last."""
         first = self.windows[0]

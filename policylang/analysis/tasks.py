@@ -30,8 +30,9 @@ from policylang.analysis.decide import DATE, LICENSE, NOT_CONTROLLED, DecisionEn
 from policylang.analysis.plan import Plan
 from policylang.analysis.session import Session
 from policylang.analysis.symbolic import day
-from policylang.analysis.verdicts import confirm, pair_of, witness_id
-from policylang.analysis.witness import Rechecker, realise
+from policylang.analysis.shrink import shrink
+from policylang.analysis.verdicts import confirm, holds_claim, pair_of, witness_id
+from policylang.analysis.witness import FastDecider, Rechecker, realise
 from policylang.program import ClauseKey, Program
 from policylang.semantics import outcomes
 
@@ -76,6 +77,7 @@ class Core:
     def __init__(self, program: Program, lib: Library, enc: DecisionEncoding, plan: Plan, groups: list):
         self.program, self.lib, self.enc, self.plan, self.groups = program, lib, enc, plan, groups
         self.recheck = Rechecker(program)
+        self.fast = FastDecider(program, self.recheck)
         self._sides: dict[tuple[str, ClauseKey], Any] = {}
 
     def side(self, what: str, k: ClauseKey) -> Any:
@@ -137,19 +139,23 @@ def run_task(core: Core, task: Task) -> TaskResult:
     A = core.enc.applies()
     out["applies"] = {k: session.find(A[k]) is not None for k in task.apply}
     met: dict[tuple, bool] = {}
-    _pairs(core, session, task.pairs, met)
+    models: dict[tuple, Any] = {}
+    _pairs(core, session, task.pairs, met, models)
     for e, c in task.silenced:
-        met[("silenced", e, c)] = session.find(core.question(("silenced", e, c), session.indicator)) is not None
+        q = ("silenced", e, c)
+        models[q] = session.find(core.question(q, session.indicator))
+        met[q] = models[q] is not None
     out["met"] = met
     out["changes"] = {k: _changes(core, session, k) for k in task.changes}
-    out["witnesses"] = {q: _witness(core, session, q) for q, yes in met.items()
+    out["witnesses"] = {q: _witness(core, session, q, models[q]) for q, yes in met.items()
                         if yes and q[0] != "co" and q not in task.known}
     return TaskResult(**out, queries=stats["queries"], unknown=stats["unknown"])
 
 
-def _pairs(core: Core, session: Session, questions: tuple, met: dict) -> None:
+def _pairs(core: Core, session: Session, questions: tuple, met: dict, models: dict) -> None:
     """Which pair questions hold: one query for all that remain, each model settling every pair
-    it satisfies, until the solver finds none (which settles the rest at once)."""
+    it satisfies (and kept in `models` for its witness), until the solver finds none (which
+    settles the rest at once)."""
     tr = session.tr
     sides = {(side, k): core.side(side, k) for kind, i, js in questions
              for side, k in [(SIDES[kind][0], i), *((SIDES[kind][1], j) for j in js)]}
@@ -174,6 +180,7 @@ def _pairs(core: Core, session: Session, questions: tuple, met: dict) -> None:
         if not found:
             raise RuntimeError("a model of the pair questions satisfies none of them")
         met.update((q, True) for q in found)
+        models.update((q, m) for q in found)
         remaining = [q for q in remaining if q not in met]
     for q in remaining:
         met[q] = False
@@ -189,14 +196,17 @@ def _changes(core: Core, session: Session, k: ClauseKey) -> bool:
     return session.find(changes) is not None
 
 
-def _witness(core: Core, session: Session, q: tuple) -> tuple:
-    """The witness of a finding (a readable model of its question), its decision and, when the
-    interpreter does not confirm what the finding claims, the reason."""
+def _witness(core: Core, session: Session, q: tuple, model) -> tuple:
+    """The witness of a finding: the model that met its question, as a case, shrunk to what it
+    needs (`shrink.py`); its decision and, when the interpreter does not confirm what the
+    finding claims, the reason."""
     kind, i, j = q
     keys = (i, j) if kind == "silenced" else pair_of(i, j)
-    parts = core.parts(q)
-    model = session.simplest(None, parts) or session.find(core.question(q, session.indicator))
+    model = session.simplest(None, core.parts(q)) or model
     witness = realise(core.program, core.lib.domains, model, core.enc.case, witness_id(kind, keys))
+    holds = holds_claim(core.fast if kind != "silenced" else core.recheck, kind, keys)
+    if holds(witness):
+        witness = shrink(witness, holds, session.witness_day().isoformat())
     decision, reason = confirm(core.recheck, kind, keys, witness)
     return witness, decision, reason
 

@@ -35,6 +35,15 @@ def witness_id(kind: str, keys: tuple) -> str:
     return f"{kind} " + " with ".join(str(k) for k in keys)
 
 
+def holds_claim(decider, kind: str, keys: tuple):
+    """`holds(case)`: whether a case shows what a finding of `kind` about `keys` claims, decided
+    by `decider` (anything with `decide(case, variant=None)`, such as `Rechecker`)."""
+    def holds(case: dict) -> bool:
+        d = decider.decide(case)
+        return d.outcome != "error" and _disagreement(decider, kind, keys, case, d) is None
+    return holds
+
+
 def confirm(recheck: Rechecker, kind: str, keys: tuple, witness: dict, check=None) -> tuple[dict, str | None]:
     """The interpreter's decision on a witness (as JSON), and None when it shows what a finding of
     `kind` about `keys` claims, else the reason it does not. `check(decision)` replaces the
@@ -236,4 +245,4 @@ def pair_of(i: ClauseKey, j: ClauseKey) -> tuple:
     return (i, j) if natural(i) <= natural(j) else (j, i)
 
 
-__all__ = ["Verdicts", "confirm", "witness_id", "pair_of"]
+__all__ = ["Verdicts", "confirm", "holds_claim", "witness_id", "pair_of"]

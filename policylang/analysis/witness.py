@@ -27,7 +27,7 @@ from policylang import ast
 from policylang.analysis.encode import RecordView
 from policylang.analysis.symbolic import (FILLER_NAMES, Domains, SBool, SCode, SDate, SEnum, SEnumSet, SList,
                                           SNum, SRecord, SText)
-from policylang.eval.cases import split_cases
+from policylang.eval.cases import RawCase, split_cases
 from policylang.eval.decision import Decision
 from policylang.eval.interpreter import Interpreter
 from policylang.program import ClauseKey, Program
@@ -178,3 +178,18 @@ class Rechecker:
         clause = self.program.clauses[key]
         changed = attrs.evolve(clause, rules=()) if how == "without" else attrs.evolve(clause, exception_to=())
         return attrs.evolve(self.program, clauses={**self.program.clauses, key: changed})
+
+
+class FastDecider:
+    """Decides witnesses with the compiled engine (which agrees with the interpreter on every
+    case), and variants of the program with the interpreter: for shrinking witnesses, whose
+    every step is a decision. The shrunk witness is still confirmed by the interpreter."""
+
+    def __init__(self, program: Program, recheck: Rechecker):
+        from policylang.engines import engine
+        self.engine, self.recheck = engine(program, "compiled"), recheck
+
+    def decide(self, case: dict, variant: Any = None) -> Decision:
+        if variant is not None:
+            return self.recheck.decide(case, variant)
+        return self.engine.decide(RawCase(case, "witness"))
