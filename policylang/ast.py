@@ -480,12 +480,26 @@ class Announcement:
     url: str | None = None
     provenance: str | None = None
     clauses: tuple[Clause, ...] = ()
+    accepts: tuple["Accept", ...] = ()
     span: Span | None = _span()
     id_span: Span | None = _span()
 
 
+@node
+class Accept:
+    """`accept conflict clause V with MOFCOM-2024-46 clause 1 because "…"`: an interaction of
+    clauses that the authors intend, which `policylang analyze` shows as accepted. In an
+    announcement, a reference without one names a clause of that announcement."""
+    kind: str                       # a finding kind: conflict, overlap, silenced, shadowed, …
+    clauses: Ref                    # the clause (or clauses) the finding is about
+    others: tuple[Ref, ...] = ()    # for a finding about two clauses: the other one(s)
+    reason: str = ""
+    span: Span | None = _span()
+    kind_span: Span | None = _span()
+
+
 Decl = Union[Import, CheckedThrough, Placeholder, EnumDecl, RecordDecl, Definition, EntityList,
-             InvalidRule, Announcement]
+             InvalidRule, Announcement, Accept]
 
 
 @node

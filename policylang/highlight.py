@@ -61,7 +61,7 @@ class EcpLexer(RegexLexer):
                     "from", "through", "invalid", "at", "within", "working", "days", "clause",
                     "invariant", "assume", "expect", "outcome", "under", "applies", "most", "least",
                     "test", "case", "null", "url", "provenance", "disputed", "exactly", "checked",
-                    "placeholder"),
+                    "placeholder", "accept", "with"),
                    prefix=r"\b", suffix=r"\b"), Keyword),
             (words(("and", "or", "not", "in", "is", "given", "any", "all", "for"), prefix=r"\b", suffix=r"\b"),
              Operator.Word),

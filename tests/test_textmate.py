@@ -109,6 +109,8 @@ def test_text_outside_the_language_is_reported_unmatched():
     ("def origin: Country = item.origin", "def origin", "storage.type.function.ecp entity.name.function.ecp"),
     ("x in {CN, HK}", "CN", "constant.other.country.ecp"),
     ("a  # why", "# why", "comment.line.number-sign.ecp"),
+    ("accept conflict clause V with UEL-2025-10 clause I because \"x\"", "accept", "keyword.other.ecp"),
+    ("accept conflict clause V with UEL-2025-10 clause I because \"x\"", "with", "keyword.other.ecp"),
 ])
 def test_tokens_get_their_scopes(source, token, scope):
     tokens, unmatched = tokenize(source)

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from policylang import ast
 from policylang.check import bounds, types as T
+from policylang.check.accepts import check_accepts
 from policylang.check.invariants import check_invariants_and_tests
 from policylang.check.typecheck import ExprChecker, Scope, did_you_mean
 from policylang.diagnostics import Diagnostic, error
@@ -52,6 +53,7 @@ def check_program(program: Program) -> list[Diagnostic]:
             for clause in ann.clauses:
                 _check_clause(exprs, program, ann, clause, scope, diags)
     diags += check_invariants_and_tests(program, exprs)
+    diags += check_accepts(program)
     if not any(d.is_error for d in (*diags, *exprs.diagnostics)):
         from policylang.check.lint import lint_program
         diags += lint_program(program, exprs)

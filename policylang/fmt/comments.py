@@ -6,7 +6,7 @@ end of its last line, and whether a blank line preceded it; plus the comments le
 each block.
 Guarantees: every comment is attached exactly once. An anchor is something the printer puts on
 lines of its own: a declaration, an enum member, a record field, an entity, an announcement's or
-a clause's property, a clause. A comment in the middle of an anchor (inside a condition broken
+a clause's property, a clause, an accept. A comment in the middle of an anchor (inside a condition broken
 over lines, say) is moved to the lines before that anchor; every other comment keeps its place
 relative to the anchors around it.
 
@@ -219,8 +219,8 @@ def _item_blocks(item, masked: str) -> Iterator[Block]:
 def _announcement_blocks(ann: ast.Announcement, masked: str) -> Iterator[Block]:
     start, end = _body(masked, ann.id_span.end)
     anchors = [Anchor(id(t), t.span.start) for t in ann.titles]
-    anchors += [Anchor(id(c), c.span.start) for c in ann.clauses]
-    skip = [(c.span.start, c.span.end) for c in ann.clauses]
+    anchors += [Anchor(id(c), c.span.start) for c in (*ann.clauses, *ann.accepts)]
+    skip = [(c.span.start, c.span.end) for c in (*ann.clauses, *ann.accepts)]
     for prop in ANNOUNCEMENT_PROPS:
         anchors += [Anchor((id(ann), prop), at) for at in _keywords(masked, start, end, prop, skip)]
     yield Block(id(ann), start, end, anchors)

@@ -10,7 +10,7 @@ nothing. One `visit_<Node>` method per declaration class; expressions are `Expre
 The layout: two spaces of indentation; lines of at most `WIDTH` columns where a break can help
 (strings are never split; expressions as `expressions` lays them out); a clause's properties in one fixed
 order (texts, source, url, provenance, disputed, dates, exception to, refines, controls, classify,
-suspend, repeal, rules);
+suspend, repeal, rules); an announcement's accepts after its clauses;
 one blank line between clauses, around blocks, and where the author left one; comments where the
 author put them, a comment inside a broken condition moved to the line before its rule.
 """
@@ -208,7 +208,15 @@ class Printer(ExpressionPrinter):
                 entries.append(((id(node), prop), False, " " * pad + f"{prop} {text}"))
         for i, clause in enumerate(node.clauses):
             entries.append((id(clause), bool(entries), self.visit_Clause(clause, pad)))
+        for i, accept in enumerate(node.accepts):
+            entries.append((id(accept), i == 0 and bool(entries), self.visit_Accept(accept, pad)))
         return self._braced(" " * indent + f"announcement {node.id}", entries, id(node), indent)
+
+    def visit_Accept(self, node: ast.Accept, indent: int) -> str:
+        head: list = [f"accept {node.kind} ", self.ref(node.clauses)]
+        if node.others:
+            head += [" with ", align(self.refs(node.others))]
+        return self._line(group([head, nest(INDENT, [line, "because ", quote(node.reason)])]), indent)
 
     def visit_Title(self, node: ast.Title) -> Doc:
         return "title " + (f"{node.lang} " if node.lang else "") + quote(node.text)

@@ -36,6 +36,8 @@ KEYWORDS = (
     "max", "for", "if", "then", "else", "true", "false", "list of", "set of",
     "invariant", "assume", "expect outcome", "under", "at most", "at least", "expect applies",
     "expect not applies", "test", "case",
+    "accept conflict", "accept overlap", "accept silenced", "accept shadowed", "accept redundant",
+    "accept vacuous", "accept gap", "with",
 )
 _K = lsp.CompletionItemKind
 

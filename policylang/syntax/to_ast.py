@@ -175,16 +175,18 @@ class ToAst(lark.Transformer):
         return ("disputed", _unquote(s))
 
     def announcement(self, meta, ident, *parts):
-        fields: dict = {"titles": [], "clauses": []}
+        fields: dict = {"titles": [], "clauses": [], "accepts": []}
         for part in parts:
             if isinstance(part, ast.Title):
                 fields["titles"].append(part)
             elif isinstance(part, ast.Clause):
                 fields["clauses"].append(part)
+            elif isinstance(part, ast.Accept):
+                fields["accepts"].append(part)
             else:
                 fields[part[0]] = part[1]
-        fields["titles"] = tuple(fields["titles"])
-        fields["clauses"] = tuple(fields["clauses"])
+        for name in ("titles", "clauses", "accepts"):
+            fields[name] = tuple(fields[name])
         return ast.Announcement(str(ident), **fields, span=self._span(meta),
                                 id_span=self._tspan(ident))
 
@@ -347,6 +349,10 @@ class ToAst(lark.Transformer):
 
     def conditional(self, meta, condition, then, otherwise):
         return ast.Conditional(condition, then, otherwise, span=self._span(meta))
+
+    def accept_decl(self, meta, kind, clauses, others, reason):
+        return ast.Accept(str(kind), clauses, others or (), _unquote(reason), span=self._span(meta),
+                          kind_span=self._tspan(kind))
 
     # -------------------------------------------------------------- invariants and tests
 

@@ -23,7 +23,7 @@ syn keyword ecpClauseWord   contained clause
 syn keyword ecpProperty     title authority issued effective until source text zh en refines exception to
 syn keyword ecpProperty     controls classify as suspend repeal from through at because
 syn keyword ecpProperty     assume expect outcome under applies most least case null
-syn keyword ecpProperty     url provenance disputed exactly checked placeholder
+syn keyword ecpProperty     url provenance disputed exactly checked placeholder accept with
 syn keyword ecpConditional  when if then else
 syn keyword ecpOperator     and or not in is given within any all for
 syn match   ecpEffect       "\<\(prohibit\|deny\s\+in\s\+principle\|review\s\+case\s\+by\s\+case\|require\s\+licen[cs]e\|exempt\|exclude\s\+from\s\+scope\)\>"
