@@ -5,7 +5,8 @@ from __future__ import annotations
 import datetime
 import json
 
-from policylang.analysis.findings import COLLAPSE_AT, Finding, to_json, to_text
+from policylang.analysis.findings import Finding
+from policylang.analysis.report import COLLAPSE_AT, to_json, to_text
 from policylang.program import ClauseKey
 
 DAY = datetime.date(2026, 11, 11)

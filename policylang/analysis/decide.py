@@ -31,6 +31,7 @@ import attrs
 import z3
 
 from policylang.analysis.encode import Encoder, Facts, WindowFacts, missing_like
+from policylang.analysis.findings import FIRST_DAY, LAST_DAY
 from policylang.analysis.symbolic import TRUE, Bounds, CaseBuilder, Domains, SCode, Unsupported, day, merge
 from policylang.eval.interpreter import Interpreter
 from policylang.program import ClauseKey, Program
@@ -40,7 +41,6 @@ NO_EFFECT = 6                       # the rank of a clause that holds without an
 NOT_CONTROLLED = outcomes.rank("not_controlled")
 LICENSE = outcomes.rank("license_required")
 DATE = z3.Int("case.date")          # the symbolic case's date (see `CaseBuilder`)
-FIRST_DAY, LAST_DAY = datetime.date(2000, 1, 1), datetime.date(2040, 12, 31)
 
 
 @attrs.frozen
@@ -122,7 +122,7 @@ class DecisionEncoding:
                       z3.Not(z3.Or(self.enc.errors)) if self.enc.errors else TRUE]
         if assume is not None:
             self.fixed.append(self._condition(assume, None))
-        self.assumed = assume is not None
+        self.assumed, self.assumption = assume is not None, assume
         self._applies: dict[tuple, dict[ClauseKey, Any]] = {}
         self._eligible: dict[ClauseKey, Any] = {}
 

@@ -1,31 +1,34 @@
-"""Findings of `policylang analyze`, and their renderings: JSON, SARIF 2.1.0, text for people.
+"""Findings of `policylang analyze`: what each says, and its JSON form (renderings: `report.py`).
 
-Takes: findings from `search.py` (and invariant results from `invariants.py`) and the run's stats.
-Returns: `to_json`, `to_sarif` and `to_text`.
+Takes: what the search found (`search.py`, `verdicts.py`, `gaps.py`, `invariants.py`).
+Returns: `Finding`, its `to_json()` and `Finding.from_json(...)` (the result cache reads findings
+back), and the helpers for windows and clause order.
 Guarantees: every finding names its clauses (`{"policy", "clause"}`), the date windows in which it
 occurs (`from`, `through`: the first and last day of them; `windows`: each one; an end the law
 leaves open is `null`, "onwards" in text: the search's own first and last days are never shown),
 a witness case in the contract format with the decision `policylang eval` gives it, its status
 (`confirmed`, or `unconfirmed` with the `reason` the interpreter disagrees; `proven`, `refuted`
-or `unknown` for invariants) and one plain sentence. Findings are sorted by kind, then clauses,
-and no figure of time is printed unless asked, so two runs print the same bytes.
+or `unknown` for invariants), whether an `accept` statement accepts it (its reason and place),
+and one plain sentence. `from_json(to_json())` gives the finding back.
 
->>> f = Finding("vacuous", (ClauseKey("P-2025-1", "2"),), (), None, None, "clause 2 can never apply")
->>> f.to_json()["clauses"]
-[{'policy': 'P-2025-1', 'clause': '2'}]
+>>> f = Finding("vacuous", (ClauseKey("P-2025-1", "2"),), ((FIRST_DAY, LAST_DAY),), None, None, "never")
+>>> f.to_json()["clauses"], f.to_json()["windows"], Finding.from_json(f.to_json()) == f
+([{'policy': 'P-2025-1', 'clause': '2'}], [[None, None]], True)
 """
 
 from __future__ import annotations
 
 import datetime
-import json
+import hashlib
 import re
 from typing import Any
 
 import attrs
 
-from policylang.analysis.decide import FIRST_DAY, LAST_DAY
 from policylang.program import ClauseKey
+
+# The first and last day the search considers: every date the law can mean lies between them.
+FIRST_DAY, LAST_DAY = datetime.date(2000, 1, 1), datetime.date(2040, 12, 31)
 
 KINDS = ("conflict", "overlap", "silenced", "shadowed", "redundant", "vacuous", "gap", "invariant")
 LEVEL = {"conflict": "error", "invariant": "error", "vacuous": "warning", "gap": "warning",
@@ -56,6 +59,7 @@ class Finding:
     name: str | None = None          # for invariants: their name
     span: Any = attrs.field(default=None, eq=False)
     reason: str | None = None        # why the interpreter does not confirm the finding
+    accepted: dict | None = None     # the accept that accepts it: {"reason", "at"}
 
     @property
     def first(self) -> datetime.date | None:
@@ -65,19 +69,43 @@ class Finding:
     def last(self) -> datetime.date | None:
         return max((w[1] for w in self.windows), default=None)
 
+    @property
+    def fails(self) -> bool:
+        """Whether the finding fails the run: a conflict (confirmed or not) that no accept
+        accepts, or an invariant that does not hold."""
+        if self.kind == "invariant":
+            return self.status != "proven"
+        return self.kind == "conflict" and self.accepted is None
+
     def sort_key(self) -> tuple:
         return (KINDS.index(self.kind), [natural(k) for k in self.clauses], self.name or "")
+
+    def fingerprint(self) -> str:
+        """What identifies the finding from one run to the next, whatever its witness or the
+        lines of the files: its kind, its clauses, and an invariant's name."""
+        ident = "\n".join([self.kind, *(str(k) for k in self.clauses), self.name or ""])
+        return hashlib.sha256(ident.encode("utf-8")).hexdigest()[:32]
 
     def to_json(self) -> dict:
         out = {"kind": self.kind, "clauses": [{"policy": k.policy, "clause": k.clause} for k in self.clauses],
                "from": _start(self.first), "through": _end(self.last),
                "windows": [[_start(a), _end(b)] for a, b in self.windows],
-               "status": self.status, "witness": self.witness, "decision": self.decision, "message": self.message}
+               "status": self.status, "accepted": self.accepted,
+               "witness": self.witness, "decision": self.decision, "message": self.message}
         if self.reason is not None:
             out["reason"] = self.reason
         if self.kind == "invariant":
             out["name"] = self.name
         return out
+
+    @classmethod
+    def from_json(cls, data: dict, span: Any = None) -> "Finding":
+        def day(text: str | None, open_end: datetime.date) -> datetime.date:
+            return datetime.date.fromisoformat(text) if text else open_end
+        return cls(data["kind"], tuple(ClauseKey(c["policy"], c["clause"]) for c in data["clauses"]),
+                   tuple((day(a, FIRST_DAY), day(b, LAST_DAY)) for a, b in data["windows"]),
+                   data["witness"], data["decision"], data["message"], data["status"], data.get("name"),
+                   span, data.get("reason"), data.get("accepted"))
 
 
 def _start(day: datetime.date | None) -> str | None:
@@ -88,11 +116,6 @@ def _start(day: datetime.date | None) -> str | None:
 def _end(day: datetime.date | None) -> str | None:
     """A window's last day, None when it is the search's last (the window is open-ended)."""
     return day.isoformat() if day and day < LAST_DAY else None
-
-
-def to_json(findings: list[Finding], stats: dict) -> str:
-    return json.dumps({"findings": [f.to_json() for f in findings], "stats": stats},
-                      ensure_ascii=False, indent=2)
 
 
 def windows_text(windows) -> str:
@@ -109,98 +132,6 @@ def windows_text(windows) -> str:
             return f"through {last}" if last else "on every date"
         return f"{first} onwards" if last is None else f"{first} – {last}"
     return ", ".join(one(a, b) for a, b in windows)
-
-
-# A clause that overlaps this many others or more (a prohibition whatever the item, say) is
-# shown once in the text report, with its partners listed; JSON and SARIF keep every finding.
-COLLAPSE_AT = 5
-
-
-def _collapsed(findings: list[Finding]) -> tuple[list[Finding], list[tuple[ClauseKey, list[Finding]]]]:
-    """The overlaps of clauses with many partners, taken out of the list and grouped by clause.
-
-    A clause is chosen greedily, the one in the most remaining overlaps first, so each overlap is
-    shown in one place.
-    """
-    rest = list(findings)
-    groups: list[tuple[ClauseKey, list[Finding]]] = []
-    while True:
-        counts: dict[ClauseKey, int] = {}
-        for f in rest:
-            if f.kind == "overlap":
-                for k in f.clauses:
-                    counts[k] = counts.get(k, 0) + 1
-        best = max(counts, key=lambda k: (counts[k], str(k)), default=None)
-        if best is None or counts[best] < COLLAPSE_AT:
-            return rest, groups
-        group = [f for f in rest if f.kind == "overlap" and best in f.clauses]
-        groups.append((best, group))
-        rest = [f for f in rest if f not in group]
-
-
-def to_text(findings: list[Finding], stats: dict) -> str:
-    lines = []
-    shown, groups = _collapsed(findings)
-    for f in shown:
-        where = ", ".join(str(k) for k in f.clauses)
-        when = f" ({windows_text(f.windows)})" if f.windows else ""
-        head = f"{f.kind}" + (f" [{f.status}]" if f.status and f.status != "confirmed" else "")
-        lines.append(f"{head}: {where}{when}")
-        lines.append(f"  {f.message}")
-        if f.reason:
-            lines.append(f"  not confirmed: {f.reason}")
-        if f.witness is not None:
-            outcome = (f.decision or {}).get("outcome")
-            lines.append(f"  witness ({outcome}): {json.dumps(f.witness, ensure_ascii=False)}")
-    for clause, group in groups:
-        partners = [str(k) for f in group for k in f.clauses if k != clause]
-        lines.append(f"overlap: {clause} with {len(group)} clauses (each a finding in --format json)")
-        lines.append("  " + ", ".join(partners))
-        example = group[0]
-        if example.witness is not None:
-            outcome = (example.decision or {}).get("outcome")
-            lines.append(f"  for example ({outcome}): {json.dumps(example.witness, ensure_ascii=False)}")
-    counts = ", ".join(f"{n} {k}" for k in KINDS if (n := sum(f.kind == k for f in findings)))
-    unconfirmed = sum(f.status == "unconfirmed" for f in findings)
-    timing = f" in {stats['seconds']} s" if "seconds" in stats else ""
-    lines.append(f"{len(findings)} finding(s){': ' + counts if counts else ''}"
-                 f"{f' ({unconfirmed} unconfirmed)' if unconfirmed else ''}; "
-                 f"{stats.get('queries', 0)} solver queries{timing}")
-    return "\n".join(lines)
-
-
-def to_sarif(findings: list[Finding], stats: dict, sources: dict[str, str]) -> str:
-    """SARIF 2.1.0: one rule per kind, one result per finding, located at the first clause."""
-    rules = [{"id": k, "name": k, "shortDescription": {"text": DESCRIPTIONS[k]},
-              "defaultConfiguration": {"level": LEVEL[k]}} for k in KINDS]
-    results = []
-    for f in findings:
-        result: dict[str, Any] = {
-            "ruleId": f.kind, "ruleIndex": KINDS.index(f.kind),
-            "level": "note" if f.kind == "invariant" and f.status == "proven" else LEVEL[f.kind],
-            "message": {"text": f.message},
-            "properties": {"clauses": [str(k) for k in f.clauses], "from": _start(f.first),
-                           "through": _end(f.last), "status": f.status, "witness": f.witness,
-                           "outcome": (f.decision or {}).get("outcome"),
-                           **({"reason": f.reason} if f.reason else {})},
-        }
-        location = _location(f, sources)
-        if location:
-            result["locations"] = [location]
-        results.append(result)
-    doc = {"$schema": "https://json.schemastore.org/sarif-2.1.0.json", "version": "2.1.0",
-           "runs": [{"tool": {"driver": {"name": "policylang analyze", "informationUri":
-                                         "https://github.com/policylang/policylang", "rules": rules}},
-                     "results": results, "properties": {"stats": stats}}]}
-    return json.dumps(doc, ensure_ascii=False, indent=2)
-
-
-def _location(f: Finding, sources: dict[str, Any]) -> dict | None:
-    span = f.span or (sources.get(str(f.clauses[0])) if f.clauses else None)
-    if span is None:
-        return None
-    return {"physicalLocation": {"artifactLocation": {"uri": span.path},
-                                 "region": {"startLine": span.line, "startColumn": span.column}}}
 
 
 def natural(k: ClauseKey) -> tuple:

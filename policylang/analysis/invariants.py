@@ -42,11 +42,17 @@ NOT_CONTROLLED = outcomes.rank("not_controlled")
 
 
 def check_invariants(analysis) -> list[Finding]:
+    """Every invariant; when the search is narrowed to some clauses, those whose claims name one."""
     out = []
     for item, _ in invariants_and_tests(analysis.program):
-        if isinstance(item, ast.Invariant):
+        if isinstance(item, ast.Invariant) and (analysis.focus is None or set(_mentioned(analysis, item)) & analysis.focus):
             out.append(_check(analysis, item))
     return out
+
+
+def _mentioned(analysis, inv: ast.Invariant) -> tuple:
+    return tuple(sorted({k for c in inv.claims if c.scope is not None for k in _scope(analysis, c.scope)},
+                        key=lambda k: (k.policy, k.clause)))
 
 
 def _scope(analysis, ref: ast.Ref | None) -> list[ClauseKey]:
@@ -93,8 +99,7 @@ def _check(analysis, inv: ast.Invariant) -> Finding:
     enc = analysis.enc
     assumptions = [enc.enc.truth(a) for a in inv.assumptions]
     A = enc.applies()
-    mentioned = tuple(sorted({k for c in inv.claims for k in _scope(analysis, c.scope) if c.scope is not None},
-                             key=lambda k: (k.policy, k.clause)))
+    mentioned = _mentioned(analysis, inv)
     for claim in inv.claims:
         keys = _scope(analysis, claim.scope)
         broken = z3.And(*assumptions, z3.Not(_claim_formula(enc, A, claim, keys)))

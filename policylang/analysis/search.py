@@ -74,6 +74,9 @@ class Analysis(Verdicts):
         """Whether findings of this kind about these clauses were searched for in this run."""
         return kind in self.kinds and (self.focus is None or any(k in self.focus for k in keys))
 
+    def searches_invariants(self) -> bool:
+        return "invariant" in self.kinds
+
     def _wants(self, *kinds: str) -> bool:
         return any(k in self.kinds for k in kinds)
 

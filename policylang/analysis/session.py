@@ -30,7 +30,8 @@ from typing import Any
 
 import z3
 
-from policylang.analysis.decide import DATE, FIRST_DAY, DecisionEncoding, Library, Window
+from policylang.analysis.decide import DATE, DecisionEncoding, Library, Window
+from policylang.analysis.findings import FIRST_DAY
 from policylang.analysis.symbolic import day
 from policylang.program import ClauseKey
 

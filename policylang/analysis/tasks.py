@@ -32,7 +32,7 @@ from policylang.analysis.session import Session
 from policylang.analysis.symbolic import day
 from policylang.analysis.shrink import shrink
 from policylang.analysis.verdicts import confirm, holds_claim, pair_of, witness_id
-from policylang.analysis.witness import FastDecider, Rechecker, realise
+from policylang.analysis.witness import FastDecider, Rechecker, meets, realise
 from policylang.program import ClauseKey, Program
 from policylang.semantics import outcomes
 
@@ -204,7 +204,11 @@ def _witness(core: Core, session: Session, q: tuple, model) -> tuple:
     keys = (i, j) if kind == "silenced" else pair_of(i, j)
     model = session.simplest(None, core.parts(q)) or model
     witness = realise(core.program, core.lib.domains, model, core.enc.case, witness_id(kind, keys))
-    holds = holds_claim(core.fast if kind != "silenced" else core.recheck, kind, keys)
+    claim = holds_claim(core.fast if kind != "silenced" else core.recheck, kind, keys)
+    assumed = meets(core.lib.interpreter, core.enc.assumption)
+
+    def holds(case: dict) -> bool:
+        return claim(case) and assumed(case)
     if holds(witness):
         witness = shrink(witness, holds, session.witness_day().isoformat())
     decision, reason = confirm(core.recheck, kind, keys, witness)

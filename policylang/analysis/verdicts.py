@@ -19,8 +19,9 @@ import z3
 
 from policylang.analysis.decide import DATE
 from policylang.analysis.findings import Finding, merge_windows, natural
+from policylang.analysis.shrink import shrink
 from policylang.analysis.symbolic import day
-from policylang.analysis.witness import Rechecker, applied, realise
+from policylang.analysis.witness import Rechecker, applied, meets, realise
 from policylang.eval.decision import Decision
 from policylang.program import ClauseKey
 from policylang.semantics import outcomes, validity
@@ -135,6 +136,20 @@ class Verdicts:
                 f"but which refines a clause it names: without the exception {c.clause} would apply and the case "
                 f"would be {other['outcome']}; with it, the case is {d['outcome']}")
 
+    def _witness(self, g: int, formula, kind: str, keys: tuple) -> tuple:
+        """A witness of `formula` in group `g`, shrunk (`shrink.py`), its decision, and the reason
+        the interpreter does not confirm the finding (or None)."""
+        session = self.session(g)
+        model = session.simplest(formula) or session.find(formula)
+        witness = realise(self.program, self.lib.domains, model, self.enc.case, witness_id(kind, keys))
+        claim, assumed = holds_claim(self.recheck, kind, keys), meets(self.lib.interpreter, self.assume)
+
+        def holds(case: dict) -> bool:
+            return claim(case) and assumed(case)
+        if holds(witness):   # a vacuous clause's witness keeps its day: one it is suspended on
+            witness = shrink(witness, holds, None if kind == "vacuous" else session.witness_day().isoformat())
+        return (witness, *confirm(self.recheck, kind, keys, witness))
+
     # -------------------------------------------------------------- proofs over every group
 
     def _redundant(self) -> list[Finding]:
@@ -147,10 +162,8 @@ class Verdicts:
             if any(self.session(g).find(z3.Xor(A[i], A[j])) is not None
                    for g in self.groups if self.in_force(i, g) or self.in_force(j, g)):
                 continue
-            model = self.session(groups[0]).simplest(z3.And(A[i], A[j]))
             keys = pair_of(i, j)
-            witness = realise(self.program, self.lib.domains, model, self.enc.case, witness_id("redundant", keys))
-            decision, reason = confirm(self.recheck, "redundant", keys, witness)
+            witness, decision, reason = self._witness(groups[0], z3.And(A[i], A[j]), "redundant", keys)
             ranges = [r for g in self.groups if self.in_force(i, g) for r in self.ranges[g]]
             message = (f"{self._title(keys[0])} and {self._title(keys[1])} apply to exactly the same cases "
                        f"with the same effect ({self.lib.effects[i][0]}): one of them is redundant")
@@ -175,10 +188,7 @@ class Verdicts:
             if (k not in self.can or not lib.effects[k] or lib.obligations[k] or not self._in_focus(k)
                     or k in getattr(self, "redundant_keys", ()) or self._changes_anywhere(k)):
                 continue
-            A = self.enc.applies()
-            model = self.session(self.can[k][0]).simplest(A[k])
-            witness = realise(self.program, lib.domains, model, self.enc.case, witness_id("shadowed", (k,)))
-            decision, reason = confirm(self.recheck, "shadowed", (k,), witness)
+            witness, decision, reason = self._witness(self.can[k][0], self.enc.applies()[k], "shadowed", (k,))
             ranges = [r for g in self.can[k] for r in self.ranges[g]]
             out.append(Finding("shadowed", (k,), merge_windows(ranges), witness, decision,
                                self._shadowed_message(k, decision), _status(reason), reason=reason))
@@ -219,12 +229,9 @@ class Verdicts:
                 continue
             days = [w for w in self.all_groups[g] if w.statuses[k].state == validity.SUSPENDED] or self.all_groups[g]
             wanted = z3.And(timeless, z3.Or([z3.And(DATE >= day(w.start), DATE <= day(w.end)) for w in days]))
-            session = self.session(g)
-            if session.find(wanted) is None:
+            if self.session(g).find(wanted) is None:
                 continue
-            model = session.simplest(wanted)
-            witness = realise(self.program, self.lib.domains, model, self.enc.case, witness_id("vacuous", (k,)))
-            decision, reason = confirm(self.recheck, "vacuous", (k,), witness)
+            witness, decision, reason = self._witness(g, wanted, "vacuous", (k,))
             break
         if validity.IN_FORCE not in states and validity.SUSPENDED in states:
             by = sorted({str(w.by) for w in life.windows})

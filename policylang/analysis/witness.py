@@ -29,6 +29,7 @@ from policylang.analysis.symbolic import (FILLER_NAMES, Domains, SBool, SCode, S
                                           SNum, SRecord, SText)
 from policylang.eval.cases import RawCase, split_cases
 from policylang.eval.decision import Decision
+from policylang.eval.expressions import Evaluator
 from policylang.eval.interpreter import Interpreter
 from policylang.program import ClauseKey, Program
 from policylang.semantics import units
@@ -193,3 +194,19 @@ class FastDecider:
         if variant is not None:
             return self.recheck.decide(case, variant)
         return self.engine.decide(RawCase(case, "witness"))
+
+
+def meets(interpreter: Interpreter, condition: ast.Expr | None):
+    """`meets(case)`: whether a case meets a condition on the case (an `--assume`), read and
+    classified as the interpreter reads it; always true without one."""
+    if condition is None:
+        return lambda case: True
+
+    def check(case: dict) -> bool:
+        read = interpreter.reader.read(split_cases(json.dumps(case, ensure_ascii=False), "witness.json")[0], None)
+        if read.value is None:
+            return False
+        day = read.value.get("date")
+        classified, _ = interpreter._classify(read.value, day)
+        return Evaluator(interpreter._context(day, classified)).truth(condition) is True
+    return check
