@@ -37,6 +37,7 @@ FEATURE_COMMANDS: dict[str, str] = {
     "lsp": "policylang.lsp.command",
     "timeline": "policylang.timeline",
     "analyze": "policylang.analysis.command",
+    "diff": "policylang.analysis.diff_command",
     "test": "policylang.testing.command",
     "compile": "policylang.compile.command",
     "serve": "policylang.serve.command",

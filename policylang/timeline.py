@@ -1,10 +1,11 @@
 """`policylang timeline`: every announcement and clause of a library, and its state on a date.
 
-Takes: a checked `Program` and a date (default: today).
+Takes: a checked `Program`, a date (default: today), and optionally a range of days.
 Returns: for each clause, its `Status` on that date rendered in words (in force since when; not
 yet in force, from when; suspended by which clause, from when through when; expired; repealed),
 the date that status began, and the coming changes after the date, grouped by day and
-announcement, so that a person sees at a glance what changed on, say, 2026-11-11.
+announcement, so that a person sees at a glance what changed on, say, 2026-11-11; with a range
+(`--from`, `--to`), the changes of status in it first, coloured on a terminal (`echo`).
 Guarantees: every date comes from `semantics/validity.py` (`lives()`, `Life.status()`,
 `Life.changes()`): this module computes no date rule of its own. It reads the program and
 changes nothing.
@@ -204,23 +205,83 @@ def _summary(states: set[str]) -> str:
     return "[not in force]"
 
 
+# How a line of the text report is coloured on a terminal (rich styles; no colour elsewhere).
+STYLES = (("Timeline on", "bold"), ("Coming changes", "bold"), ("Changes ", "bold"), ("No changes", "bold"),
+          ("suspension by", "bold magenta"), ("takes effect", "green"), ("suspended by", "yellow"),
+          ("in force", "green"), ("not yet in force", "blue"), ("repealed", "red"), ("expire", "red"))
+
+
+def _style(line: str) -> str | None:
+    """The style of a report line: headers bold, revivals (a suspension that ended) bold magenta,
+    in force green, suspended yellow, not yet in force blue, repealed or expired red."""
+    if line and not line.startswith(" ") and "[" in line and not line.startswith(("Timeline", "Coming", "Changes")):
+        return "bold cyan"                       # an announcement's heading
+    if line.startswith("  ") and " in force: the suspension by " in line:
+        return "bold magenta"
+    return next((style for word, style in STYLES if word in line), None)
+
+
+def echo(text: str) -> None:
+    """Print a report, coloured when standard output is a terminal that wants colour (rich
+    honours `NO_COLOR` and `FORCE_COLOR`), plain otherwise."""
+    from rich.console import Console
+    from rich.text import Text
+    console = Console(file=click.get_text_stream("stdout"), highlight=False, soft_wrap=True, emoji=False)
+    if not console.is_terminal or console.no_color:
+        click.echo(text)
+        return
+    for line in text.split("\n"):
+        console.print(Text(line, style=_style(line) or ""))
+
+
+def render_changes(program: Program, first: datetime.date, last: datetime.date | None, changes: list[Change]) -> str:
+    """The changes of a range of days, each day's first."""
+    counts = {p: sum(1 for k in program.clauses if k.policy == p) for p in program.announcements}
+    span = f"from {first} through {last}" if last else f"from {first} on"
+    if not changes:
+        return f"No changes of status {span}."
+    return "\n".join([f"Changes of status {span}:", *(_change_line(c, counts) for c in changes)])
+
+
 @click.command("timeline")
 @click.option("--date", "day", type=DATE,
-              help="The date to show (YYYY-MM-DD). Default: today.")
+              help="The date to show (YYYY-MM-DD). Default: today (with --to, that day).")
+@click.option("--from", "first", type=DATE, help="Show the changes of status from this day on (inclusive).")
+@click.option("--to", "last", type=DATE, help="… through this day (inclusive).")
+@click.option("--changes-only", is_flag=True, help="Print the changes only, not every clause's state.")
 @click.option("--policies", "policy_dirs", multiple=True, type=click.Path(exists=True, path_type=Path),
               help="A folder or file of policies (repeatable). Default: the shipped policies.")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
-def timeline(day, policy_dirs: tuple[Path, ...], fmt: str) -> None:
-    """Show every announcement and clause with its state on a date, and the changes to come."""
-    on = day or datetime.date.today()
+def timeline(day, first, last, changes_only: bool, policy_dirs: tuple[Path, ...], fmt: str) -> None:
+    """Show every announcement and clause with its state on a date, and the changes to come.
+
+    With --from/--to, the changes of status in that range come first (coloured on a terminal:
+    revivals, a suspension that ended, stand out); --changes-only prints only them."""
+    if first and last and last < first:
+        raise click.BadParameter("--to must not come before --from", param_hint="--to")
+    on = day or last or datetime.date.today()
     program, diags = load(policy_dirs or [policies_dir()])
     if program is None:
         click.echo(D.render_json(diags) if fmt == "json" else D.render_text(diags), err=True)
         sys.exit(2)
-    rows, changes, recent = clause_rows(program, on), coming_changes(program, on), recent_changes(program, on)
+    ranged = first is not None or last is not None
+    start = first or on
+    in_range = changes_between(program, start - ONE_DAY, last) if ranged else []
     if fmt == "json":
-        click.echo(json.dumps({"date": on.isoformat(), "clauses": [r.to_json() for r in rows],
-                               "recent_changes": [c.to_json() for c in recent],
-                               "changes": [c.to_json() for c in changes]}, ensure_ascii=False, indent=2))
-    else:
-        click.echo(render_text(program, on, rows, changes, recent))
+        doc: dict = {"date": on.isoformat()}
+        if ranged:
+            doc.update({"from": start.isoformat(), "to": _iso(last), "changes_in_range": [c.to_json() for c in in_range]})
+        if not changes_only or not ranged:
+            rows, changes, recent = clause_rows(program, on), coming_changes(program, on), recent_changes(program, on)
+            if not changes_only:
+                doc["clauses"] = [r.to_json() for r in rows]
+            doc.update({"recent_changes": [c.to_json() for c in recent], "changes": [c.to_json() for c in changes]})
+        click.echo(json.dumps(doc, ensure_ascii=False, indent=2))
+        return
+    parts = [render_changes(program, start, last, in_range)] if ranged else []
+    if not changes_only:
+        rows, changes, recent = clause_rows(program, on), coming_changes(program, on), recent_changes(program, on)
+        parts.append(render_text(program, on, rows, changes, recent))
+    elif not ranged:
+        parts.append(render_changes(program, on + ONE_DAY, None, coming_changes(program, on)))
+    echo("\n\n".join(parts))

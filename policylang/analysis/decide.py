@@ -55,11 +55,11 @@ class Window:
 class Library:
     """The static facts of a program the analysis needs: relations, lives, windows, domains."""
 
-    def __init__(self, program: Program, bounds: Bounds = Bounds()):
+    def __init__(self, program: Program, bounds: Bounds = Bounds(), domains: Domains | None = None):
         self.program, self.bounds = program, bounds
         self.interpreter = Interpreter(program)
         self.lives = self.interpreter.lives
-        self.domains = Domains(program)
+        self.domains = domains or Domains(program)
         self.order = list(program.clauses)
         self.rules = {k: program.clauses[k].rules for k in self.order}
         self.effects = {k: sorted({r.effect for r in self.rules[k] if r.effect}, key=outcomes.rank)
@@ -67,24 +67,30 @@ class Library:
         self.obligations = {k: any(r.obligations for r in self.rules[k]) for k in self.order}
 
     def windows(self, first: datetime.date = FIRST_DAY, last: datetime.date = LAST_DAY) -> list[Window]:
-        days = {first, last + datetime.timedelta(days=1)}
-        for life in self.lives.values():
-            days |= set(life.changes())
-        for ann in self.program.announcements.values():
-            for d in (ann.issued, ann.effective):
-                if d:
-                    days.add(d)
-            if ann.until:
-                days.add(ann.until + datetime.timedelta(days=1))
+        days = {first, last + datetime.timedelta(days=1)} | self.change_days()
         bounds = sorted(d for d in days if first <= d <= last + datetime.timedelta(days=1))
         out = []
         for start, nxt in zip(bounds, bounds[1:]):
             statuses = {k: self.lives[k].status(start) for k in self.order}
-            in_force = frozenset(k for k, s in statuses.items() if s.in_force)
-            active = frozenset(a for a in self.program.announcements
-                               if validity.announcement_in_force(self.program, self.lives, a, start))
-            out.append(Window(start, nxt - datetime.timedelta(days=1), WindowFacts(in_force, active), statuses))
+            out.append(Window(start, nxt - datetime.timedelta(days=1), self.facts_on(start), statuses))
         return out
+
+    def facts_on(self, day: datetime.date) -> WindowFacts:
+        """Which clauses and announcements are in force on a day."""
+        return WindowFacts(frozenset(k for k in self.order if self.lives[k].status(day).in_force),
+                           frozenset(a for a in self.program.announcements
+                                     if validity.announcement_in_force(self.program, self.lives, a, day)))
+
+    def change_days(self) -> set[datetime.date]:
+        """The days on which a clause's or an announcement's status may change."""
+        days = set()
+        for life in self.lives.values():
+            days |= set(life.changes())
+        for ann in self.program.announcements.values():
+            days |= {d for d in (ann.issued, ann.effective) if d}
+            if ann.until:
+                days.add(ann.until + datetime.timedelta(days=1))
+        return days
 
     def groups(self, windows: list[Window]) -> list[list[Window]]:
         """Windows with the same facts, searched together."""

@@ -154,10 +154,12 @@ def _walk(node: Any):
 class Domains:
     """The finite domains of one program: codes, texts, enumerations, and preferred units."""
 
-    def __init__(self, program: Program):
+    def __init__(self, program: Program, others: tuple[Program, ...] = ()):
+        """The domains of `program`; with `others` (libraries of the same schema, to compare with
+        it), of their literals too, so that one symbolic case reads the same in all of them."""
         self.program = program
         codes, texts, unit_of = [], [], {}
-        for module in program.modules:
+        for module in (m for p in (program, *others) for m in p.modules):
             for node in _walk(module.items):
                 if isinstance(node, (ast.CodeLit, ast.ControlScope)):
                     codes.append(node.value)
@@ -168,7 +170,7 @@ class Domains:
                 elif isinstance(node, ast.QuantityLit):
                     q = units.make(node.value, node.unit)
                     unit_of.setdefault(q.dimension, q.unit)
-        names = [e.name for l in program.entity_lists.values() for e in l.entries]
+        names = [e.name for p in (program, *others) for l in p.entity_lists.values() for e in l.entries]
         literal = sorted(set(codes))
         filler = next(c for c in FILLER_CODES if not any(code_within(c, x) or code_within(x, c) for x in literal))
         self.codes: list[str] = [filler] + literal
