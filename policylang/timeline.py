@@ -226,7 +226,7 @@ def echo(text: str) -> None:
     honours `NO_COLOR` and `FORCE_COLOR`), plain otherwise."""
     from rich.console import Console
     from rich.text import Text
-    console = Console(file=click.get_text_stream("stdout"), highlight=False, soft_wrap=True, emoji=False)
+    console = Console(file=sys.stdout, highlight=False, soft_wrap=True, emoji=False)
     if not console.is_terminal or console.no_color:
         click.echo(text)
         return

@@ -34,6 +34,8 @@ EXPECTED = {
     "unsatisfiable.ecp": {("vacuous", ("FIXTURE-2025-11 1",))},
     "silenced.ecp": {("silenced", ("FIXTURE-2025-12 3", "FIXTURE-2025-12 2"))},
     "consistent.ecp": set(),
+    "percent.ecp": {("conflict", ("FIXTURE-2025-20 1", "FIXTURE-2025-21 1")),
+                    ("overlap", ("FIXTURE-2025-20 1", "FIXTURE-2025-20 2"))},
 }
 
 
@@ -65,6 +67,22 @@ def test_planted_findings(name: str) -> None:
 
 def test_every_fixture_is_expected() -> None:
     assert sorted(p.name for p in FIXTURES.glob("*.ecp")) == sorted(EXPECTED)
+
+
+def test_findings_on_a_percent_parameter_are_all_reported_and_confirmed() -> None:
+    """The issue's bug: a witness wrote `"purity": "0.9995"`, the reader refused it, and the
+    finding vanished. Witnesses now write a `%` parameter as the policy does, every finding is
+    confirmed by the interpreter, and the purities lie where the clauses meet."""
+    from decimal import Decimal
+    findings, stats = run_analysis([FIXTURES / "percent.ecp"])
+    assert stats["unconfirmed"] == 0 and [f.status for f in findings] == ["confirmed", "confirmed"]
+    conflict, overlap = findings
+    purity = {f.kind: f.witness["item"]["parameters"]["purity"] for f in findings}
+    assert all(p.endswith(" %") for p in purity.values()), purity
+    assert Decimal("99.9") < Decimal(purity["conflict"][:-2]) <= Decimal("99.99")
+    assert Decimal(purity["overlap"][:-2]) > Decimal("99.999")
+    for f in findings:
+        assert _eval(f.witness, [FIXTURES / "percent.ecp"])["outcome"] == f.decision["outcome"]
 
 
 def test_gap_sits_on_the_boundary() -> None:

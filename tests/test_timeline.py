@@ -114,3 +114,44 @@ def test_recent_changes_up_to_2026_11_21_show_what_changed_on_2026_11_11(program
     assert all(datetime.date(2026, 10, 22) <= c.day <= datetime.date(2026, 11, 21) for c in recent)
     result = CliRunner().invoke(cli, ["timeline", "--date", "2026-11-21"])
     assert "2026-11-11  MOFCOM-2025-61 all clauses: in force: the suspension by MOFCOM-2025-70 1 ended on 2026-11-10" in result.output
+
+
+def test_a_range_of_changes_only_shows_the_two_revivals_of_november_2026_first() -> None:
+    result = CliRunner().invoke(cli, ["timeline", "--from", "2026-11-01", "--to", "2026-11-30", "--changes-only"])
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    assert lines[0] == "Changes of status from 2026-11-01 through 2026-11-30:"
+    days = {line.split()[0] for line in lines[1:]}
+    assert days == {"2026-11-11", "2026-11-28"}
+    assert {line.split()[1] for line in lines[1:] if line.split()[0] == "2026-11-11"} == set(SUSPENDED_BY_70)
+    assert "2026-11-28  MOFCOM-2024-46 2, 2(a), 2(b): in force: the suspension by MOFCOM-2025-72 1 ended" in result.output
+    assert "Timeline on" not in result.output
+
+
+def test_a_range_comes_before_the_states() -> None:
+    result = CliRunner().invoke(cli, ["timeline", "--from", "2026-11-01", "--to", "2026-11-30"])
+    out = result.output
+    assert out.index("Changes of status from 2026-11-01") < out.index("Timeline on 2026-11-30")
+    empty = CliRunner().invoke(cli, ["timeline", "--from", "2026-12-01", "--to", "2026-12-31", "--changes-only"])
+    assert empty.output.strip() == "No changes of status from 2026-12-01 through 2026-12-31."
+    backwards = CliRunner().invoke(cli, ["timeline", "--from", "2026-12-01", "--to", "2026-11-01"])
+    assert backwards.exit_code == 2
+
+
+def test_a_range_in_json() -> None:
+    result = CliRunner().invoke(cli, ["timeline", "--from", "2026-11-01", "--to", "2026-11-30",
+                                      "--changes-only", "--format", "json"])
+    data = json.loads(result.output)
+    assert sorted(data) == ["changes_in_range", "date", "from", "to"]
+    assert {c["date"] for c in data["changes_in_range"]} == {"2026-11-11", "2026-11-28"}
+
+
+@pytest.mark.parametrize("env, coloured", [({"FORCE_COLOR": "1"}, True), ({"FORCE_COLOR": "1", "NO_COLOR": "1"}, False),
+                                           ({}, False)])
+def test_colour_only_where_wanted(env: dict, coloured: bool, monkeypatch) -> None:
+    for name in ("FORCE_COLOR", "NO_COLOR"):
+        monkeypatch.delenv(name, raising=False)
+    result = CliRunner().invoke(cli, ["timeline", "--from", "2026-11-01", "--to", "2026-11-30", "--changes-only"],
+                                env=env)
+    assert ("\x1b[" in result.output) is coloured
+    assert "MOFCOM-2024-46 2, 2(a), 2(b)" in result.output

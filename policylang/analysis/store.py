@@ -7,8 +7,9 @@ stores them.
 Guarantees:
 - the key is a SHA-256 over this format, the running policylang (its version and the fingerprint
   of its source files, as the library cache keys them, `policylang/cache.py`), the z3 version,
-  the options, and every module's name and text with its `accept` statements blanked out: any
-  other change to any file misses, while adding, changing or removing an accept reuses the search
+  the options, and every module's name and text with its `accept` statements blanked out (a file
+  of accepts alone is left out): any other change to any file misses, while adding, changing or
+  removing an accept reuses the search
   (accepts are applied after it, on every run, hit or miss);
 - entries are JSON (read with `json`, never unpickled), in `analysis/` under the user's cache
   folder, used only when that folder is the user's own and nobody else may write to it (the
@@ -53,7 +54,8 @@ def key(program: Program, options: Options) -> str:
     digest = hashlib.sha256(f"analyze {FORMAT} policylang {package_version()} z3 {_z3_version()}\n".encode())
     digest.update(cache._fingerprint())
     digest.update(json.dumps(attrs.asdict(options, recurse=True), sort_keys=True, default=str).encode())
-    for name, text in sorted((m.name, _without_accepts(m)) for m in program.modules if m.span is not None):
+    modules = [m for m in program.modules if m.span is not None and not all(isinstance(i, ast.Accept) for i in m.items)]
+    for name, text in sorted((m.name, _without_accepts(m)) for m in modules):
         digest.update(name.encode("utf-8", "surrogatepass") + b"\0" + hashlib.sha256(
             text.encode("utf-8", "surrogatepass")).digest())
     return digest.hexdigest()
