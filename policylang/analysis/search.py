@@ -147,9 +147,10 @@ class Analysis(Verdicts):
     def _round_two(self) -> None:
         """The pairs, the exceptions that silence, the outcome changes. A question is settled for
         every group in which the facts it depends on are the same by asking it in the first of
-        them, its owner (`_ask`). The first owner of each question is asked in this round; for
-        the others, a witness met earlier is first decided as of their days (`_transfer`), and
-        only what that does not settle is asked in round three."""
+        them, its owner (`_ask`). The first owner of each question is asked first; for the
+        others, a witness met earlier is first decided as of their days (`_transfer`), and only
+        what that does not settle is asked after. Whether leaving a clause out changes an outcome
+        is asked only when no witness shows it (`_changes_shown`)."""
         lib = self.lib
         self.asked: dict[tuple, dict[int, int]] = {}      # question -> group -> owner group
         self._owners: dict[tuple, int] = {}               # question and signatures -> owner group
@@ -164,14 +165,17 @@ class Analysis(Verdicts):
             questions[g] = (pairs, silenced, changes)
         owners = {q: sorted(set(by.values())) for q, by in self.asked.items()}
         first = {g: ([(kind, i, tuple(j for j in js if owners[(kind, i, j)][0] == g)) for kind, i, js in pairs],
-                     [q for q in silenced if owners[("silenced", *q)][0] == g], changes)
-                 for g, (pairs, silenced, changes) in questions.items()}
+                     [q for q in silenced if owners[("silenced", *q)][0] == g], [])
+                 for g, (pairs, silenced, _) in questions.items()}
         self.answers: dict[tuple, dict[int, bool]] = {}
         self.witness_of: dict[tuple, tuple] = {}
         self.changes_outcome: set[ClauseKey] = set()
         self.unchanged_in: dict[ClauseKey, int] = {}
         self._merge(self._run(self._tasks(first, frozenset())))
         later: dict[int, tuple[list, list, list]] = {g: ([], [], []) for g in self.feasible}
+        unsettled = self._changes_shown()
+        for g, (_, _, changes) in questions.items():
+            later[g][2].extend(k for k in changes if k not in unsettled)
         for q, groups in owners.items():
             for g in groups[1:]:
                 if q[0] == "silenced":
@@ -185,6 +189,21 @@ class Analysis(Verdicts):
             groups = [g for g, owner in sorted(by_group.items()) if self.answers.get(q, {}).get(owner)]
             if groups:
                 self.met[q] = groups
+
+    def _changes_shown(self) -> set[ClauseKey]:
+        """The clauses that a witness already shows to change an outcome, and so need no question:
+        in its decision the clause applies with an effect stricter than every other clause that
+        applies, and it is no exception (leaving it out can then only make the outcome milder)."""
+        shown = set()
+        for _, (_, decision, reason) in self.witness_of.values():
+            if reason is not None:
+                continue
+            ranks = [(outcomes.rank(r["effect"]), ClauseKey(r["policy"], r["clause"])) for r in decision["reasons"]]
+            for rank, k in ranks:
+                if not self.lib.interpreter.excepted[k] and all(other > rank for other, j in ranks if j != k):
+                    shown.add(k)
+        self.changes_outcome |= shown
+        return shown
 
     def _tasks(self, questions: dict[int, tuple[list, list, list]], known: frozenset) -> list[Task]:
         """The questions of each group in tasks of at most `CHUNK` pair questions."""
