@@ -33,7 +33,7 @@ import attrs
 from policylang.analysis.findings import Finding
 from policylang.check.accepts import accepts_of, clauses_of
 from policylang.diagnostics import Diagnostic, warning
-from policylang.program import ClauseKey, Program
+from policylang.program import Program
 
 
 def apply_accepts(program: Program, findings: list[Finding],
@@ -90,4 +90,4 @@ def _names(keys: frozenset) -> str:
     return shown + (f" (and {len(ordered) - 3} more)" if len(ordered) > 3 else "")
 
 
-__all__ = ["apply_accepts", "ClauseKey"]
+__all__ = ["apply_accepts"]

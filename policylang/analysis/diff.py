@@ -25,14 +25,13 @@ import z3
 from policylang.analysis.compare import Probe, Side
 from policylang.analysis.decide import DATE, DecisionEncoding, Library, Window
 from policylang.analysis.findings import FIRST_DAY, LAST_DAY, merge_windows, natural
-from policylang.analysis.plan import Plan, reads
+from policylang.analysis.plan import Plan
 from policylang.analysis.shrink import shrink
 from policylang.analysis.symbolic import Bounds, Domains, day
 from policylang.eval.cases import RawCase
 from policylang.eval.decision import Decision
 from policylang.eval.interpreter import Interpreter
 from policylang.program import ClauseKey, Program
-from policylang.semantics import validity
 
 
 @attrs.frozen
@@ -242,4 +241,4 @@ def _engine(program: Program):
     return engine(program, "compiled")
 
 
-__all__ = ["Diff", "Change", "Difference", "diff_dates", "diff_versions", "SchemaMismatch", "validity", "reads"]
+__all__ = ["Diff", "Change", "Difference", "diff_dates", "diff_versions", "SchemaMismatch"]

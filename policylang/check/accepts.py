@@ -16,6 +16,7 @@ from __future__ import annotations
 from typing import Iterator
 
 from policylang import ast
+from policylang.check.refs import check_reference
 from policylang.check.typecheck import did_you_mean
 from policylang.diagnostics import Diagnostic, error
 from policylang.program import ClauseKey, Program
@@ -59,19 +60,7 @@ def check_accepts(program: Program) -> list[Diagnostic]:
             diags.append(error("E122", accept.span, kind=accept.kind, problem="is about two clauses",
                                help="name the other clause after `with`"))
         for ref in (accept.clauses, *accept.others):
-            _check_ref(program, ref, home, diags)
+            check_reference(program, ref, home, diags)
         if not accept.reason.strip():
             diags.append(error("E123", accept.span, help="say, as the law reads, why the interaction is intended"))
     return diags
-
-
-def _check_ref(program: Program, ref: ast.Ref, home: str | None, diags: list[Diagnostic]) -> None:
-    policy = ref.announcement or home
-    if policy is None or policy not in program.announcements:
-        diags.append(error("E105", ref.span, announcement=policy or "?",
-                           help=did_you_mean(policy or "", program.announcements)
-                           or "name the announcement: `MOFCOM-2025-61 clause V`"))
-    elif ref.clause is not None and not program.clauses_for(ref, policy):
-        numbers = [k.clause for k in program.clauses if k.policy == policy]
-        diags.append(error("E104", ref.span, clause=ref.clause, announcement=policy,
-                           help=did_you_mean(ref.clause, numbers)))

@@ -13,6 +13,7 @@ import json
 
 from policylang import ast
 from policylang.check import types as T
+from policylang.check.refs import check_reference
 from policylang.check.typecheck import ExprChecker, did_you_mean
 from policylang.diagnostics import Diagnostic, error
 from policylang.program import Program
@@ -44,17 +45,8 @@ def check_invariants_and_tests(program: Program, exprs: ExprChecker) -> list[Dia
 
 
 def _check_claim(program: Program, claim: ast.Claim, diags: list[Diagnostic]) -> None:
-    ref = claim.scope
-    if ref is not None:
-        policy = ref.announcement
-        if policy is None or policy not in program.announcements:
-            diags.append(error("E105", ref.span, announcement=policy or "?",
-                               help=did_you_mean(policy or "", program.announcements)
-                               or "name the announcement: `MOFCOM-2025-61 clause V`"))
-        elif ref.clause is not None and not program.clauses_for(ref, policy):
-            numbers = [k.clause for k in program.clauses if k.policy == policy]
-            diags.append(error("E104", ref.span, clause=ref.clause, announcement=policy,
-                               help=did_you_mean(ref.clause, numbers)))
+    if claim.scope is not None:
+        check_reference(program, claim.scope, None, diags)
     if claim.kind == "outcome" and claim.outcome not in OUTCOMES:
         diags.append(error("E117", claim.span, name=claim.outcome,
                            help=did_you_mean(claim.outcome, OUTCOMES) or "outcomes are " +
