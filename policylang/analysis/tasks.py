@@ -153,21 +153,26 @@ def run_task(core: Core, task: Task) -> TaskResult:
 
 
 def _pairs(core: Core, session: Session, questions: tuple, met: dict, models: dict) -> None:
-    """Which pair questions hold: one query for all that remain, each model settling every pair
-    it satisfies (and kept in `models` for its witness), until the solver finds none (which
-    settles the rest at once)."""
-    tr = session.tr
+    """Which pair questions hold. Each question gets a literal that implies its pair, and one
+    literal implies that some question holds; each query assumes that literal and the negations
+    of the questions settled so far, so nothing is built again between queries. Each model
+    settles every pair it satisfies (and is kept in `models` for its witness), until the solver
+    finds none, which settles the rest at once."""
+    tr, ctx = session.tr, session.ctx
     sides = {(side, k): core.side(side, k) for kind, i, js in questions
              for side, k in [(SIDES[kind][0], i), *((SIDES[kind][1], j) for j in js)]}
     asks = {key: session.indicator(term) for key, term in sides.items()}
     remaining = [(kind, i, j) for kind, i, js in questions for j in js]
+    if not remaining:
+        return
+    literal = {q: z3.Bool(f"pair#{n}", ctx) for n, q in enumerate(remaining)}
+    some = z3.Bool(f"some-pair#{len(session.indicators)}", ctx)
+    session.solver.add([z3.Implies(literal[q], z3.And(asks[(SIDES[q[0]][0], q[1])], asks[(SIDES[q[0]][1], q[2])]))
+                        for q in remaining])
+    session.solver.add(z3.Implies(some, z3.Or(list(literal.values()))))
+    settled: list = []
     while remaining:
-        by_left: dict[tuple, list] = {}
-        for kind, i, j in remaining:
-            by_left.setdefault((kind, i), []).append(j)
-        ask = z3.Or([z3.And(asks[(SIDES[kind][0], i)], z3.Or([asks[(SIDES[kind][1], j)] for j in js]))
-                     for (kind, i), js in by_left.items()])
-        m = session.find(ask, reuse=False)
+        m = session.check_model(some, *settled)
         if m is None:
             break
         truth: dict[tuple, bool] = {}
@@ -181,6 +186,7 @@ def _pairs(core: Core, session: Session, questions: tuple, met: dict, models: di
             raise RuntimeError("a model of the pair questions satisfies none of them")
         met.update((q, True) for q in found)
         models.update((q, m) for q in found)
+        settled += [z3.Not(literal[q]) for q in found]
         remaining = [q for q in remaining if q not in met]
     for q in remaining:
         met[q] = False
