@@ -2,9 +2,10 @@
 10 s wall cold, at most 1 s warm, on this 2-core machine).
 
 Run: `python benchmarks/analyze_library.py [--runs N] [--jobs J] [PATHS…]`. Each round runs the
-whole command (loading, search, invariants, rendering) as a process twice with a fresh, empty
-cache folder: cold (nothing cached: neither the checked library nor the analysis), then warm (the
-library unchanged). It prints, for each run, the wall time, the CPU time of the command and its
+whole command (loading, search, invariants, rendering) as a process three times with a fresh,
+empty cache folder: cold (nothing cached: neither the checked library, nor the compiled engine,
+nor the analysis), warm (the library unchanged), and search (the analysis results removed, the
+checked library still cached: the search alone). It prints, for each run, the wall time, the CPU time of the command and its
 worker processes, the solver queries and tasks, whether the cache answered, the exit status and
 the findings by kind; then the best and median of each, and the machine's load, which on a
 shared machine makes wall times noisy (CPU time is the steadier figure). Not a test: timing
@@ -18,6 +19,7 @@ import collections
 import json
 import os
 import resource
+import shutil
 import statistics
 import subprocess
 import sys
@@ -46,7 +48,7 @@ def run(paths: list[str], jobs: int, cache: str) -> dict:
 
 def line(label: str, r: dict) -> str:
     s = r["stats"]
-    return (f"{label:5s} wall {r['wall']:6.2f} s  cpu {r['cpu']:6.2f} s  queries {s.get('queries', 0):5d}  "
+    return (f"{label:6s} wall {r['wall']:6.2f} s  cpu {r['cpu']:6.2f} s  queries {s.get('queries', 0):5d}  "
             f"tasks {s.get('tasks', 0):3d}  cache {s.get('cache')}  exit {r['exit']}")
 
 
@@ -57,16 +59,19 @@ def main() -> None:
     parser.add_argument("paths", nargs="*")
     args = parser.parse_args()
     load = os.getloadavg()
-    cold, warm = [], []
+    cold, warm, search = [], [], []
     for n in range(args.runs):
         with tempfile.TemporaryDirectory(prefix="policylang-bench-") as cache:
             cold.append(run(args.paths, args.jobs, cache))
             warm.append(run(args.paths, args.jobs, cache))
+            shutil.rmtree(os.path.join(cache, "analysis"))
+            search.append(run(args.paths, args.jobs, cache))
         print(line("cold", cold[-1]))
         print(line("warm", warm[-1]))
+        print(line("search", search[-1]))
     print(f"cpus {os.cpu_count()}  load (1, 5, 15 min) before {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}, "
           f"after {os.getloadavg()[0]:.2f}  jobs {args.jobs or os.cpu_count()}")
-    for label, runs, bar in (("cold", cold, COLD_BAR), ("warm", warm, WARM_BAR)):
+    for label, runs, bar in (("cold", cold, COLD_BAR), ("warm", warm, WARM_BAR), ("search", search, COLD_BAR)):
         walls, cpus = [r["wall"] for r in runs], [r["cpu"] for r in runs]
         print(f"{label}: wall best {min(walls):.2f} s, median {statistics.median(walls):.2f} s; cpu best "
               f"{min(cpus):.2f} s, median {statistics.median(cpus):.2f} s (bar {bar:.0f} s wall: "

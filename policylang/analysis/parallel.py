@@ -34,6 +34,7 @@ def run_all(core: Core, tasks: list[Task], jobs: int = 1) -> list[TaskResult]:
     if jobs <= 1 or "fork" not in multiprocessing.get_all_start_methods():
         return [run_task(core, t) for t in tasks]
     order = sorted(range(len(tasks)), key=lambda n: -tasks[n].size)
+    core.fast.warm(core.lib.domains.codes)
     _CORE = core
     try:
         with multiprocessing.get_context("fork").Pool(jobs) as pool:

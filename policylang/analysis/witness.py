@@ -195,6 +195,13 @@ class FastDecider:
             return self.recheck.decide(case, variant)
         return self.engine.decide(RawCase(case, "witness"))
 
+    def warm(self, codes: list[str]) -> None:
+        """Work out now which rules each action and each of these codes can reach (the engine
+        does it on first use), so that worker processes forked after this share it."""
+        for action in self.engine.guards.actions or (None,):
+            for code in [*codes, None]:
+                self.engine.candidates(action, code)
+
 
 def meets(interpreter: Interpreter, condition: ast.Expr | None):
     """`meets(case)`: whether a case meets a condition on the case (an `--assume`), read and
