@@ -40,4 +40,4 @@ def test_a_wrong_accept_is_a_diagnostic_at_its_place(tmp_path: Path) -> None:
     text = 'accept conflct MOFCOM-2025-61 clause V with UEL-2025-10 clause I because "x"\n'
     target.write_text(text, encoding="utf-8")
     snapshot = Workspace().analyse(target.resolve().as_uri(), text)
-    assert [(d.code, d.span.column) for d in snapshot.diagnostics] == [("E118", 8)]
+    assert [(d.code, d.span.column) for d in snapshot.diagnostics] == [("E121", 8)]
