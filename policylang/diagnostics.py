@@ -39,6 +39,7 @@ MESSAGES: dict[str, str] = {
     "E012": "cannot read `{file}`: {why}",
     "E013": "`{file}` is a link to a file outside the folders named: it is not read",
     "E014": "`within {days} days` is over the limit of {limit} days",
+    "E015": "`{word}` needs {missing}: write `{phrase}`",
     "E101": "unknown name `{name}`",
     "E102": "unknown attribute `{attribute}` on `{record}`",
     "E103": "unknown module `{name}`",

@@ -4,7 +4,10 @@ Takes: a `SourceFile`.
 Returns: `(Module | None, diagnostics)`; the module is None when the file has a syntax error.
 Guarantees: the parser is built once per process (LALR, contextual lexer, positions propagated);
 no `lark` object leaves `policylang.syntax`; a syntax error is a diagnostic with a code, a span
-and a hint, never an exception. A text over the `policy_bytes` limit is not parsed (E010); a
+and a hint, never an exception. A file with syntax errors gets one diagnostic for each
+independent error, in order, at most `recovery.CAP` (LALR error recovery, `recovery.py`); a
+phrase of several words left unfinished (`deny` for `deny in principle`) is reported at its first
+word (E015). A text over the `policy_bytes` limit is not parsed (E010); a
 parse tree that breaks a limit or holds a bad escape (`bounds.py`) is not made into an AST, so
 that nothing after parsing recurses more than `expression_depth` levels.
 
@@ -25,7 +28,7 @@ import lark
 from policylang import ast, limits
 from policylang.diagnostics import Diagnostic, error
 from policylang.source import SourceFile, Span
-from policylang.syntax import bounds
+from policylang.syntax import bounds, recovery
 from policylang.syntax.to_ast import ToAst
 
 GRAMMAR = Path(__file__).with_name("grammar.lark")
@@ -69,6 +72,49 @@ def _expected_hint(expected: set[str]) -> str | None:
     return "expected " + ", ".join(names)
 
 
+# The grammar rules whose alternatives are phrases of several words that must be written whole.
+_PHRASE_RULES = ("effect", "obligation_kind")
+
+
+@functools.cache
+def _phrases() -> dict[str, tuple[str, ...]]:
+    """Each phrase of several words of an effect or a duty: first terminal -> the terminals after it.
+
+    Read from the grammar, so that a new effect needs no entry here.
+    """
+    phrases = {}
+    for rule in _parser().rules:
+        words = [symbol.name for symbol in rule.expansion]
+        if rule.origin.name in _PHRASE_RULES and len(words) > 1 and all(w.isupper() for w in words):
+            phrases[words[0]] = tuple(words[1:])
+    return phrases
+
+
+def _word(terminal: str) -> str:
+    """The keyword a terminal stands for, as written in a policy (`LICENSE` -> `license`)."""
+    if terminal == "LICENSE":
+        return "license"
+    pattern = _parser().get_terminal(terminal).pattern
+    return pattern.value if isinstance(pattern, lark.lexer.PatternStr) else terminal.lower()
+
+
+def _phrase_diagnostic(file: SourceFile, found: recovery.Found) -> Diagnostic | None:
+    """E015 at the first word of a phrase the error breaks off (`deny` then `}`), else None."""
+    exc = found.error
+    if not isinstance(exc, lark.exceptions.UnexpectedToken):
+        return None
+    head, missing = recovery.unfinished_phrase(found.before, exc.token, _phrases())
+    if not missing:
+        return None
+    written = " ".join(_word(t.type) for t in head)
+    rest = " ".join(_word(t) for t in missing)
+    kind = "an effect" if any(r.origin.name == "effect" and r.expansion[0].name == head[0].type
+                               for r in _parser().rules) else "a duty"
+    return error("E015", Span(file, head[0].start_pos, head[-1].end_pos), word=written,
+                 missing=f"`{rest}`", phrase=f"{written} {rest}",
+                 help=f"{kind} of several words is written whole")
+
+
 def _syntax_diagnostic(file: SourceFile, exc: lark.exceptions.LarkError) -> Diagnostic:
     if isinstance(exc, lark.exceptions.UnexpectedCharacters):
         offset = exc.pos_in_stream
@@ -98,8 +144,9 @@ def _to_ast(file: SourceFile, start: str):
         return None, [too_large(file, size)]
     try:
         tree = _parser().parse(file.text, start=start)
-    except lark.exceptions.UnexpectedInput as exc:
-        return None, [_syntax_diagnostic(file, exc)]
+    except lark.exceptions.UnexpectedInput:
+        found = recovery.all_errors(_parser(), file.text, start, _phrases())
+        return None, [_phrase_diagnostic(file, f) or _syntax_diagnostic(file, f.error) for f in found]
     found = bounds.check(tree, file)
     if found:
         return None, found

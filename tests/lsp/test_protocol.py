@@ -113,7 +113,8 @@ def test_a_did_you_mean_hint_is_offered_as_a_quick_fix(client, doc):
 
 def test_a_syntax_error_is_published_while_typing(client, doc):
     published = change(client, doc, POLICY.replace("deny in principle", "deny in"), 4)
-    assert [d["code"] for d in published["diagnostics"]] == ["E001"]
+    assert [d["code"] for d in published["diagnostics"]] == ["E015"]
+    assert published["diagnostics"][0]["message"].startswith("`deny in` needs `principle`")
     assert change(client, doc, POLICY, 5)["diagnostics"] == []
 
 
