@@ -8,6 +8,10 @@ the schema and the library); values are drawn mostly from what the library tests
 codes it names (and codes beneath them), its thresholds and the values just past them (`50 um`
 and `50.001 um`), the first and last days of every effective date, suspension and repeal (and the
 days beside them), its country and end-use members, and the names on its entity lists.
+`cases(applying="MOFCOM-2025-61 I(1)")` starts from the analyzer's witnesses for that clause
+(`analysis/reach.py`: cases on which the clause applies, a few dates apart) and varies the fields
+a witness leaves out, each taken from a random case of the schema; it shrinks towards a witness.
+A clause that can never apply raises `NeverApplies`, which says why.
 
 >>> from hypothesis import given, settings
 >>> @settings(max_examples=5, deadline=None)
@@ -15,6 +19,11 @@ days beside them), its country and end-use members, and the names on its entity 
 ... def check(case):
 ...     assert case["action"] == "reexport" and decide(case)["outcome"] != "error"
 >>> check()
+>>> @settings(max_examples=5, deadline=None)
+... @given(cases(applying="MOFCOM-2025-61 V"))
+... def reaches(case):
+...     assert case["end_use"]        # every witness of clause V has a humanitarian end use
+>>> reaches()
 """
 
 from __future__ import annotations
@@ -200,15 +209,82 @@ class CaseStrategies:
         return None
 
 
-def cases(policies: tuple[str, ...] = (), *, max_list: int = 2, date_from: str | datetime.date | None = None,
-          date_through: str | datetime.date | None = None, **fixed: Any) -> st.SearchStrategy[dict]:
+@functools.lru_cache(maxsize=8)
+def _reach(paths: tuple[str, ...]):
+    from policylang.analysis.reach import Reach      # z3, only for `applying`
+    return Reach(library(paths)[0])
+
+
+def witnesses(clause: str, policies: tuple[str, ...] = ()) -> list[dict]:
+    """Cases on which `clause` applies, from the analyzer, each shrunk to what it needs (no `id`).
+
+    >>> w = witnesses("MOFCOM-2025-61 I(1)")[0]
+    >>> [r["clause"] for r in decide(w)["reasons"] if r["policy"] == "MOFCOM-2025-61"]
+    ['I(1)']
+    """
+    found = _reach(tuple(map(str, policies))).witnesses(clause)
+    return [{k: v for k, v in w.items() if k != "id"} for w in found]
+
+
+def _free_paths(seed: Any, other: Any, prefix: tuple = ()) -> list[tuple]:
+    """The fields `other` gives that `seed` leaves out, as paths, records merged field by field:
+    with `seed` `{"item": {"origin": "DE"}}`, `other`'s `item.made_in` is free, `item.origin` not."""
+    paths = []
+    for name, value in other.items():
+        if name not in seed:
+            paths.append((*prefix, name))
+        elif isinstance(value, dict) and isinstance(seed[name], dict):
+            paths += _free_paths(seed[name], value, (*prefix, name))
+    return paths
+
+
+def _set(case: dict, path: tuple, value: Any) -> dict:
+    head, *rest = path
+    return {**case, head: _set(case.get(head, {}), tuple(rest), value) if rest else value}
+
+
+def _get(case: dict, path: tuple) -> Any:
+    for name in path:
+        case = case[name]
+    return case
+
+
+def around(seeds: list[dict], schema: st.SearchStrategy[dict], fixed: dict) -> st.SearchStrategy[dict]:
+    """A seed case with some of the fields it leaves out drawn from `schema` (and the `fixed`
+    fields always from it); it shrinks towards the first seed, with nothing added."""
+    def draw_case(draw) -> dict:
+        case = draw(st.sampled_from(seeds))
+        other = draw(schema)
+        for name in fixed:
+            case = _set(case, (name,), other[name]) if name in other else {k: v for k, v in case.items() if k != name}
+        for path in _free_paths(case, other):
+            if draw(st.integers(0, 2)) == 2:            # each added one time in three
+                case = _set(case, path, _get(other, path))
+        return case
+    draw_case.__name__ = draw_case.__qualname__ = "case_around_a_witness"
+    return st.composite(draw_case)()
+
+
+def cases(policies: tuple[str, ...] = (), *, applying: str | None = None, max_list: int = 2,
+          date_from: str | datetime.date | None = None, date_through: str | datetime.date | None = None,
+          **fixed: Any) -> st.SearchStrategy[dict]:
     """Valid cases of a library's schema (the shipped one by default), as JSON-ready dicts.
 
     `fixed` pins top-level fields to a value or a strategy: `cases(action="reexport",
     end_use=st.just(["emergency_medical"]))`; `date_from`/`date_through` bound the date.
+    `applying="MOFCOM-2025-61 I(1)"` draws around the analyzer's witnesses for that clause (see
+    the module's contract); it raises `NeverApplies` at once for a clause that can never apply.
     """
-    program, _ = library(tuple(map(str, policies)))
+    paths = tuple(map(str, policies))
+    program, _ = library(paths)
     first = datetime.date.fromisoformat(str(date_from)) if date_from else None
     last = datetime.date.fromisoformat(str(date_through)) if date_through else None
     strategy = CaseStrategies(program, max_list, first, last).record(CASE_RECORD, 0, fixed)
+    if applying is not None:
+        seeds = [w for w in witnesses(applying, paths)
+                 if (first is None or w["date"] >= first.isoformat()) and (last is None or w["date"] <= last.isoformat())]
+        if not seeds:
+            from policylang.analysis.reach import NeverApplies
+            raise NeverApplies(f"no witness of {applying} falls between {date_from or '…'} and {date_through or '…'}")
+        strategy = around(seeds, strategy, fixed)
     return strategy.filter(lambda case: not decide(case, policies)["errors"])
