@@ -193,7 +193,9 @@ class Printer(ExpressionPrinter):
         pad = " " * (indent + INDENT)
         entries = [((id(node), "case"), False, self._line(["case ", _json_fill(node.case)], indent + INDENT))]
         for i, expectation in enumerate(node.expectations):
-            entries.append(((id(node), i), False, f"{pad}expect {_expectation(expectation)}"))
+            expected = _expectation(expectation)
+            doc = ["expect ", _json_fill(expected) if expected.startswith("{") else expected]
+            entries.append(((id(node), i), False, self._line(doc, indent + INDENT)))
         return self._braced(" " * indent + f"test {quote(node.name)}", entries, id(node), indent)
 
     # -------------------------------------------------------------- announcements
@@ -277,8 +279,9 @@ class Printer(ExpressionPrinter):
             tail.append(nest(INDENT, obligations))
         else:
             tail += [[line, self.visit_Obligation(o)] for o in node.obligations]
-        # `when … deny in principle` stays on one line when it fits; duties get lines of their own
-        return [condition, *tail] if node.obligations else group([condition, *tail])
+        # the effect and each duty on a line of their own, as the README lays a clause out:
+        # what the clause requires is read down the left edge, under its condition
+        return [condition, *tail]
 
     def visit_Obligation(self, node: ast.Obligation) -> Doc:
         doc: list = [_OBLIGATION_WORDS[node.kind]]
