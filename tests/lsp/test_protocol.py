@@ -118,6 +118,14 @@ def test_a_syntax_error_is_published_while_typing(client, doc):
     assert change(client, doc, POLICY, 5)["diagnostics"] == []
 
 
+def test_every_syntax_error_of_the_document_is_published(client, doc):
+    broken = (POLICY.replace("average_particle_size <= 50 um", "average_particle_size <= <= 50 um")
+              .replace("deny in principle", "deny"))
+    published = change(client, doc, broken, 6)
+    assert [(d["code"], d["range"]["start"]["line"]) for d in published["diagnostics"]] == [("E001", 11), ("E015", 18)]
+    assert change(client, doc, POLICY, 7)["diagnostics"] == []
+
+
 def hover(client, uri: str, text: str, needle: str, into: int = 0) -> str:
     result = client.request("textDocument/hover", {"textDocument": {"uri": uri},
                                                    "position": position(text, needle, into)})
