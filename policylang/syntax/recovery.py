@@ -9,8 +9,9 @@ errors of its own; the first error is the one a plain parse raises.
 
 Recovery, at an unexpected token, tries in turn:
 
-1. a local repair: finish a phrase of several words (`deny` → `deny in principle`), replace the
-   token by one the parser expects, insert one before it, or drop it;
+1. a local repair: finish a phrase of several words (`deny` → `deny in principle`), drop the
+   token, replace it by one the parser expects, or insert one before it; of these, the one after
+   which the parser gets furthest (looking `HORIZON` tokens ahead);
 2. panic mode: read on, token by token; a token the current state accepts resumes the parse, a
    synchronising token (`}`, or a keyword that opens a declaration or a clause property) may also
    resume it after popping the states of the unfinished construct, innermost first.
@@ -219,7 +220,13 @@ def _feed_or_restore(state, token: Token) -> None:
 
 def all_errors(parser: lark.Lark, text: str, start: str,
                phrases: dict[str, tuple[str, ...]], cap: int = CAP) -> list[Found]:
-    """Every independent syntax error of `text`, in order, at most `cap`."""
+    r"""Every independent syntax error of `text`, in order, at most `cap`.
+
+    >>> from policylang.syntax.parser import _parser, _phrases
+    >>> text = "def a = 1 $ 2\ndef b: bool = true\ndef c: bool = false\ndef d = 3 3\n"
+    >>> [(f.error.line, f.error.column) for f in all_errors(_parser(), text, "start", _phrases())]
+    [(1, 11), (4, 11)]
+    """
     ip = parser.parse_interactive(text, start=start)
     conf = copy(ip.parser_state.parse_conf)
     conf.callbacks = {}                    # recognise only: no tree is built
