@@ -86,7 +86,7 @@ def test_readme_hypothesis_example_runs_under_pytest(tmp_path: Path) -> None:
     (tmp_path / "test_no61_properties.py").write_text(_block("python", "from policylang.testing import"))
     run = _pytest(tmp_path)
     assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-3000:]
-    assert "2 passed" in run.stdout
+    assert "3 passed" in run.stdout
 
 
 def test_plugin_collects_test_blocks_and_case_files(tmp_path: Path) -> None:
