@@ -115,6 +115,33 @@ def _phrase_diagnostic(file: SourceFile, found: recovery.Found) -> Diagnostic | 
                  help=f"{kind} of several words is written whole")
 
 
+@functools.cache
+def _rule_words() -> dict[str, str]:
+    """The first word of each effect and duty (`require`, `report`, …) -> `an effect` or `a duty`."""
+    words = {}
+    for rule in _parser().rules:
+        if rule.origin.name in _PHRASE_RULES and rule.expansion and rule.expansion[0].name.isupper():
+            words[_word(rule.expansion[0].name)] = "an effect" if rule.origin.name == "effect" else "a duty"
+    return words
+
+
+def _keyword_as_name(file: SourceFile, found: recovery.Found) -> Diagnostic | None:
+    """E001 at an effect's or duty's first word that was read as a name, else None.
+
+    Where a condition is expected, `require` is a name (the contextual lexer has no keyword
+    there), so `when x and` then `require license` fails only at `license`: the mistake is the
+    unfinished condition before `require`, and the diagnostic says so there.
+    """
+    if not found.before or not isinstance(found.error, lark.exceptions.UnexpectedToken):
+        return None
+    word = found.before[-1]
+    kind = _rule_words().get(str(word.value)) if word.type == "NAME" else None
+    if kind is None:
+        return None
+    return error("E001", Span(file, word.start_pos, word.end_pos), found=f"`{word.value}`",
+                 help=f"a condition is missing or unfinished before `{word.value}`, which starts {kind}")
+
+
 def _syntax_diagnostic(file: SourceFile, exc: lark.exceptions.LarkError) -> Diagnostic:
     if isinstance(exc, lark.exceptions.UnexpectedCharacters):
         offset = exc.pos_in_stream
@@ -146,7 +173,8 @@ def _to_ast(file: SourceFile, start: str):
         tree = _parser().parse(file.text, start=start)
     except lark.exceptions.UnexpectedInput:
         found = recovery.all_errors(_parser(), file.text, start, _phrases())
-        return None, [_phrase_diagnostic(file, f) or _syntax_diagnostic(file, f.error) for f in found]
+        return None, [_phrase_diagnostic(file, f) or _keyword_as_name(file, f) or _syntax_diagnostic(file, f.error)
+                      for f in found]
     found = bounds.check(tree, file)
     if found:
         return None, found
