@@ -1,6 +1,7 @@
 """`policylang serve`: the decision service over HTTP (see `app.py` for the routes).
 
-Takes: the policy folders (as `eval` takes them), the address to bind, the body limit, workers.
+Takes: the policy folders (as `eval` takes them), the address to bind, the body limit, workers,
+and `--log FILE`, the decision log every decision is appended to (as `eval --log` does).
 Returns: runs until stopped (Ctrl-C, SIGTERM). `SIGHUP` reloads the library as `POST
 /v1/reload` does: the new library serves only once it checks.
 Guarantees: binds to loopback (127.0.0.1) unless `--host` says otherwise, and says so; a
@@ -37,10 +38,14 @@ def _need_extra() -> None:
 @click.option("--no-stdlib", is_flag=True, help="Do not load the shipped stdlib: the policies bring their own schema.")
 @click.option("--max-body", default=10 * 1024 * 1024, show_default=True, type=click.IntRange(1),
               help="The largest request body, in bytes (larger: 413).")
+@click.option("--log", "log_file", type=click.Path(dir_okay=False, path_type=Path),
+              help="Append one JSON line per decision to FILE, as `eval --log` does (`policylang log verify`).")
 @click.option("--workers", default=1, show_default=True, type=click.IntRange(1),
               help="Worker processes (each loads the library; SIGHUP then restarts them all).")
-def serve(host: str, port: int, policy_dirs: tuple[Path, ...], no_stdlib: bool, max_body: int, workers: int) -> None:
-    """Serve decisions over HTTP: POST /v1/decide, GET /v1/library, /v1/timeline, /healthz."""
+def serve(host: str, port: int, policy_dirs: tuple[Path, ...], no_stdlib: bool, max_body: int, log_file: Path | None,
+          workers: int) -> None:
+    """Serve decisions over HTTP (POST /v1/decide, /v1/screen; GET /v1/library, /v1/timeline,
+    /openapi.json, /healthz) and the page at /."""
     _need_extra()
     import uvicorn
 
@@ -51,8 +56,19 @@ def serve(host: str, port: int, policy_dirs: tuple[Path, ...], no_stdlib: bool, 
     where = "loopback only; --host 0.0.0.0 serves other machines" if host in ("127.0.0.1", "localhost", "::1") \
         else "reachable from other machines"
     click.echo(f"policylang serve: http://{host}:{port} ({where})", err=True)
+    log = None
+    if log_file is not None:
+        from policylang.audit.log import DecisionLog
+        try:
+            log = DecisionLog(log_file)
+        except OSError as exc:
+            raise click.BadParameter(f"cannot append to `{log_file}`: {exc.strerror or exc}",
+                                     param_hint="--log") from None
+        log.close()                           # each process opens its own (appends are locked)
+    command = ("policylang", *sys.argv[1:])
     if workers > 1:
-        os.environ["POLICYLANG_SERVE"] = "\0".join([str(int(not no_stdlib)), str(max_body), *paths])
+        os.environ["POLICYLANG_SERVE"] = "\0".join([str(int(not no_stdlib)), str(max_body),
+                                                    str(log_file or ""), "\x1f".join(command), *paths])
         uvicorn.run("policylang.serve.command:app_from_environment", factory=True, host=host, port=port,
                     workers=workers, log_level="warning")
         return
@@ -74,7 +90,12 @@ def serve(host: str, port: int, policy_dirs: tuple[Path, ...], no_stdlib: bool, 
 
     if hasattr(signal, "SIGHUP"):
         signal.signal(signal.SIGHUP, on_hangup)
-    uvicorn.run(create_app(live, max_body), host=host, port=port, log_level="warning")
+    log = DecisionLog(log_file) if log_file is not None else None
+    try:
+        uvicorn.run(create_app(live, max_body, log, command), host=host, port=port, log_level="warning")
+    finally:
+        if log is not None:
+            log.close()
 
 
 def app_from_environment():
@@ -82,5 +103,10 @@ def app_from_environment():
     from policylang.serve.app import create_app
     from policylang.serve.live import LiveLibrary
 
-    stdlib, max_body, *paths = os.environ["POLICYLANG_SERVE"].split("\0")
-    return create_app(LiveLibrary(paths, with_stdlib=stdlib == "1"), int(max_body))
+    stdlib, max_body, log_file, command, *paths = os.environ["POLICYLANG_SERVE"].split("\0")
+    log = None
+    if log_file:
+        from policylang.audit.log import DecisionLog
+        log = DecisionLog(log_file)
+    return create_app(LiveLibrary(paths, with_stdlib=stdlib == "1"), int(max_body), log,
+                      tuple(command.split("\x1f")))
