@@ -208,3 +208,28 @@ def test_odd_bodies_get_a_4xx_never_a_500(client, body, kind) -> None:
         decisions = decisions if isinstance(decisions, list) else [decisions]
         assert any(d["outcome"] == "error" and d["errors"] for d in decisions)
     assert client.get("/healthz").status_code == 200
+
+
+def test_the_page_and_what_it_loads(client) -> None:
+    import re
+
+    from policylang.library import load_shipped
+    from policylang.timeline import bands
+
+    page = client.get("/")
+    assert page.status_code == 200 and page.headers["content-type"].startswith("text/html")
+    referenced = re.findall(r'(?:src|href)="([^"#]+)"', page.text)
+    assert [r for r in referenced if r.startswith("/static/")], "the page loads its scripts from the package"
+    for address in referenced:
+        assert not address.startswith(("http:", "https:", "//")), f"the page fetches {address} from elsewhere"
+        if address.startswith("/static/"):
+            assert client.get(address).status_code == 200, address
+    assert client.get("/static/../app.py").status_code == 404
+    assert client.get("/v1/examples").json() == json.loads(EXAMPLES.read_bytes())
+    printed = subprocess.run([sys.executable, "-m", "policylang", "schema"], capture_output=True, text=True,
+                             timeout=300).stdout
+    assert client.get("/v1/schema").json() == json.loads(printed)
+    import datetime
+    drawn = client.get("/v1/timeline/bands?date=2026-11-30").json()
+    assert drawn == bands(load_shipped()[0], datetime.date(2026, 11, 30))
+    assert client.get("/v1/timeline/bands?date=30.11.2026").status_code == 400
