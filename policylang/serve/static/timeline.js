@@ -17,7 +17,24 @@
   function day(text) { return Date.parse(text + "T00:00:00Z"); }
   function iso(ms) { return new Date(ms).toISOString().slice(0, 10); }
 
-  Policylang.renderTimeline = function (data) {
+  // What the drawing spans: the whole life of the library, or a window around today.
+  const SPANS = {
+    around: { words: "two years before today to one after", before: 730, after: 365 },
+    close: { words: "three months either side of today", before: 91, after: 91 },
+    all: { words: "the whole life of the library", before: null, after: null },
+  };
+
+  Policylang.renderTimeline = function (data, span) {
+    const chosen = SPANS[span] ? span : "around";
+    const drawing = el("div", { class: "timeline-scroll" }, drawTimeline(data, SPANS[chosen]));
+    const select = el("select", { class: "timeline-span", "aria-label": "what the time line spans" },
+      Object.entries(SPANS).map(([key, s]) => el("option", { value: key, selected: key === chosen }, s.words)));
+    select.addEventListener("change", () => drawing.replaceChildren(drawTimeline(data, SPANS[select.value])));
+    return el("div", { class: "timeline-view" }, legend(), el("label", { class: "span-choice" }, "show ", select),
+      revivalList(data.revivals || []), drawing);
+  };
+
+  function drawTimeline(data, span) {
     const announcements = (data && data.announcements) || [];
     const revivals = (data && data.revivals) || [];
     const today = day(data.date);
@@ -28,19 +45,25 @@
         if (b.through) days.push(day(b.through));
       }
     }
-    const first = Math.min(...days) - 60 * DAY, last = Math.max(...days) + 300 * DAY;
-    const x = (ms) => LABEL + (ms - first) / (last - first) * (WIDTH - LABEL - 10);
+    const first = span.before === null ? Math.min(...days) - 60 * DAY : today - span.before * DAY;
+    const last = span.after === null ? Math.max(...days) + 300 * DAY : today + span.after * DAY;
+    const x = (ms) => LABEL + (Math.min(Math.max(ms, first), last) - first) / (last - first) * (WIDTH - LABEL - 10);
+    const months = last - first < 400 * DAY;
     let rows = 0;
     for (const a of announcements) rows += 1 + a.clauses.length;
     const height = TOP + rows * ROW + HEAD;
     const svg = el("svg:svg", { class: "timeline", width: WIDTH, height, viewBox: "0 0 " + WIDTH + " " + height,
       role: "img", "aria-label": "the life of every clause" });
 
-    // years along the top
-    for (let y = new Date(first).getUTCFullYear() + 1; Date.UTC(y, 0, 1) < last; y++) {
-      const at = x(Date.UTC(y, 0, 1));
+    // years (or months) along the top
+    const start = new Date(first);
+    for (let m = start.getUTCFullYear() * 12 + start.getUTCMonth() + 1; ; m++) {
+      const tick = Date.UTC(Math.floor(m / 12), m % 12, 1);
+      if (tick >= last) break;
+      if (!months && m % 12 !== 0) continue;
+      const at = x(tick);
       svg.append(el("svg:line", { x1: at, x2: at, y1: 14, y2: height, class: "year" }),
-        el("svg:text", { x: at + 3, y: 12, class: "year-label" }, String(y)));
+        el("svg:text", { x: at + 3, y: 12, class: "year-label" }, months ? iso(tick).slice(0, 7) : String(m / 12)));
     }
     let y = TOP;
     for (const a of announcements) {
@@ -54,6 +77,7 @@
         svg.append(label);
         for (const b of c.bands) {
           const from = b.from ? day(b.from) : first, through = b.through ? day(b.through) + DAY : last;
+          if (through <= first || from >= last) continue;
           const rect = el("svg:rect", { x: x(from), y: y + 2, width: Math.max(1, x(through) - x(from)), height: ROW - 4,
             class: "band band-" + b.state, "data-clause": a.policy + " " + c.clause, "data-state": b.state,
             "data-from": b.from || "", "data-through": b.through || "" });
@@ -65,7 +89,7 @@
       }
     }
     // the revivals, then today, drawn over the bands
-    revivals.forEach((r, i) => {
+    revivals.filter((r) => day(r.date) > first && day(r.date) < last).forEach((r, i) => {
       const at = x(day(r.date));
       const mark = el("svg:g", { class: "revival", "data-revival": r.date });
       mark.append(el("svg:line", { x1: at, x2: at, y1: 16, y2: height - HEAD + 4 }),
@@ -79,17 +103,22 @@
       el("svg:line", { x1: now, x2: now, y1: 16, y2: height - HEAD + 4 }),
       el("svg:text", { x: now - 4, y: 28, class: "today-label", "text-anchor": "end" }, "today " + data.date)));
 
-    const legend = el("div", { class: "legend" },
+    return svg;
+  }
+
+  function legend() {
+    return el("div", { class: "legend" },
       Object.entries(STATES).map(([state, words]) => el("span", { class: "key" }, el("span", { class: "swatch band-" + state }), words)),
       el("span", { class: "key" }, el("span", { class: "swatch today-swatch" }), "today"),
       el("span", { class: "key" }, el("span", { class: "swatch revival-swatch" }), "applies again after a suspension"));
-    const list = el("ul", { class: "revivals" }, revivals.map((r) =>
-      el("li", { "data-revival": r.date }, el("strong", {}, r.date), ": " + r.clauses.length + " clause(s) apply again after a suspension — " +
-        summary(r.clauses))));
-    return el("div", { class: "timeline-view" }, legend,
-      revivals.length ? el("div", { class: "revival-list" }, el("h4", {}, "Revivals"), list) : null,
-      el("div", { class: "timeline-scroll" }, svg));
-  };
+  }
+
+  function revivalList(revivals) {
+    if (!revivals.length) return null;
+    return el("div", { class: "revival-list" }, el("h4", {}, "Revivals: clauses that apply again after a suspension"),
+      el("ul", { class: "revivals" }, revivals.map((r) =>
+        el("li", { "data-revival": r.date }, el("strong", {}, r.date), ": " + r.clauses.length + " clause(s) — " + summary(r.clauses)))));
+  }
 
   function cut(text, n) { return text.length > n ? text.slice(0, n - 1) + "…" : text; }
 
