@@ -10,6 +10,7 @@ library that does not check at start is reported with its diagnostics and exit 2
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import sys
@@ -67,8 +68,10 @@ def serve(host: str, port: int, policy_dirs: tuple[Path, ...], no_stdlib: bool, 
         log.close()                           # each process opens its own (appends are locked)
     command = ("policylang", *sys.argv[1:])
     if workers > 1:
-        os.environ["POLICYLANG_SERVE"] = "\0".join([str(int(not no_stdlib)), str(max_body),
-                                                    str(log_file or ""), "\x1f".join(command), *paths])
+        # JSON: an environment variable cannot hold a NUL byte
+        os.environ["POLICYLANG_SERVE"] = json.dumps({"stdlib": not no_stdlib, "max_body": max_body,
+                                                     "log": str(log_file) if log_file else None,
+                                                     "command": list(command), "paths": paths})
         uvicorn.run("policylang.serve.command:app_from_environment", factory=True, host=host, port=port,
                     workers=workers, log_level="warning")
         return
@@ -103,10 +106,10 @@ def app_from_environment():
     from policylang.serve.app import create_app
     from policylang.serve.live import LiveLibrary
 
-    stdlib, max_body, log_file, command, *paths = os.environ["POLICYLANG_SERVE"].split("\0")
+    given = json.loads(os.environ["POLICYLANG_SERVE"])
     log = None
-    if log_file:
+    if given["log"]:
         from policylang.audit.log import DecisionLog
-        log = DecisionLog(log_file)
-    return create_app(LiveLibrary(paths, with_stdlib=stdlib == "1"), int(max_body), log,
-                      tuple(command.split("\x1f")))
+        log = DecisionLog(given["log"])
+    return create_app(LiveLibrary(given["paths"], with_stdlib=given["stdlib"]), given["max_body"], log,
+                      tuple(given["command"]))

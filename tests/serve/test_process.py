@@ -1,0 +1,78 @@
+"""`policylang serve` as a process, over real sockets: what `eval` prints for the example cases,
+with one worker and with two; a 50 MB body refused with a 413 while the service goes on."""
+
+from __future__ import annotations
+
+import http.client
+import json
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+pytest.importorskip("uvicorn")
+
+ROOT = Path(__file__).parent.parent.parent
+EXAMPLES = ROOT / "examples" / "cases.json"
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _request(port: int, method: str, path: str, body: bytes | None = None, kind: str = "application/json"):
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+    try:
+        connection.request(method, path, body=body, headers={"content-type": kind} if body is not None else {})
+        response = connection.getresponse()
+        return response.status, response.read()
+    finally:
+        connection.close()
+
+
+@pytest.fixture(params=[1, 2], ids=["one worker", "two workers"])
+def port(request):
+    port = _free_port()
+    service = subprocess.Popen([sys.executable, "-m", "policylang", "serve", "--port", str(port),
+                                "--workers", str(request.param)], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            if _request(port, "GET", "/healthz")[0] == 200:
+                break
+        except OSError:
+            pass
+        if service.poll() is not None or time.monotonic() > deadline:
+            service.kill()
+            raise AssertionError("the service did not start: " + service.stderr.read().decode()[-2000:])
+        time.sleep(0.1)
+    yield port
+    service.terminate()
+    service.wait(30)
+
+
+def test_the_service_answers_what_eval_prints(port) -> None:
+    printed = subprocess.run([sys.executable, "-m", "policylang", "eval", "--format", "json", str(EXAMPLES)],
+                             capture_output=True, timeout=300).stdout
+    status, body = _request(port, "POST", "/v1/decide", EXAMPLES.read_bytes())
+    assert status == 200 and body == printed
+    status, page = _request(port, "GET", "/")
+    assert status == 200 and b"<html" in page
+
+
+def test_a_50_mb_body_gets_a_413_and_the_service_goes_on(port) -> None:
+    fifty = b"[" + b'{"id": "x"},' * (50 * 1024 * 1024 // 12) + b'{"id": "x"}]'
+    try:
+        status, body = _request(port, "POST", "/v1/decide", fifty)
+    except (BrokenPipeError, ConnectionResetError):
+        pytest.fail("the service closed the connection without answering")
+    assert status == 413 and json.loads(body)["errors"][0]["code"] == "E413"
+    status, body = _request(port, "POST", "/v1/decide", b"{not json")
+    assert status == 400 and json.loads(body)["errors"][0]["code"] == "E501"
+    status, body = _request(port, "POST", "/v1/decide", EXAMPLES.read_bytes())
+    assert status == 200 and len(json.loads(body)) == len(json.loads(EXAMPLES.read_bytes()))
