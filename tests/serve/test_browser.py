@@ -295,3 +295,25 @@ def test_the_report_opens_offline_with_nothing_fetched(browser, tmp_path) -> Non
         len(json.loads(ANALYSIS.read_text(encoding="utf-8"))["findings"])
     assert browser.problems() == []
     browser.screenshot("report")
+
+
+def test_the_page_validator_agrees_with_jsonschema(service, browser) -> None:
+    """The page's small validator and `jsonschema` (2020-12, no format checks: the page does not
+    check formats either) say the same of valid and spoiled cases of the realistic mix and of
+    the example cases."""
+    jsonschema = pytest.importorskip("jsonschema")
+    from policylang.testing.mix import invalid_cases, realistic_cases
+
+    schema = json.loads(_get(service + "/v1/schema"))
+    cases = [*json.loads(EXAMPLES.read_text(encoding="utf-8")), *realistic_cases(150, seed=7),
+             *invalid_cases(150, seed=7), {"date": 5}, [], [{"action": "smuggle"}], "text", None]
+    cases = json.loads(json.dumps(cases, ensure_ascii=False))
+    validator = jsonschema.Draft202012Validator(schema)
+    expected = [validator.is_valid(c) for c in cases]
+    assert any(expected) and not all(expected), "the cases are valid and invalid both"
+    browser.open(service + "/")
+    browser.wait_for("document.body.dataset.ready === 'true'")
+    said = browser.evaluate(f"(() => {{ const schema = {json.dumps(schema)}; const cases = {json.dumps(cases)};"
+                            "return cases.map(c => Policylang.validate(schema, c).length === 0); })()")
+    disagree = [(c, e) for c, e, s in zip(cases, expected, said) if e != s]
+    assert not disagree, f"{len(disagree)} disagreement(s), the first: {json.dumps(disagree[0])[:600]}"

@@ -76,3 +76,52 @@ def test_a_50_mb_body_gets_a_413_and_the_service_goes_on(port) -> None:
     assert status == 400 and json.loads(body)["errors"][0]["code"] == "E501"
     status, body = _request(port, "POST", "/v1/decide", EXAMPLES.read_bytes())
     assert status == 200 and len(json.loads(body)) == len(json.loads(EXAMPLES.read_bytes()))
+
+
+@pytest.mark.skipif(not hasattr(__import__("signal"), "SIGHUP"), reason="no SIGHUP on this system")
+def test_sighup_reloads_and_a_broken_library_keeps_the_old_one_serving(tmp_path) -> None:
+    import shutil
+    import signal
+
+    from policylang.library import policies_dir
+
+    folder = tmp_path / "policies"
+    shutil.copytree(policies_dir(), folder)
+    port = _free_port()
+    service = subprocess.Popen([sys.executable, "-m", "policylang", "serve", "--port", str(port), "--policies",
+                                str(folder)], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                if _request(port, "GET", "/healthz")[0] == 200:
+                    break
+            except OSError:
+                if service.poll() is not None or time.monotonic() > deadline:
+                    raise AssertionError("the service did not start")
+                time.sleep(0.1)
+
+        def digest() -> str:
+            return json.loads(_request(port, "GET", "/v1/library")[1])["library"]["digest"]
+
+        def after_hangup(before: str, seconds: float = 20) -> str:
+            service.send_signal(signal.SIGHUP)
+            end = time.monotonic() + seconds
+            while time.monotonic() < end and digest() == before:
+                time.sleep(0.1)
+            return digest()
+
+        first = digest()
+        decided = _request(port, "POST", "/v1/decide", EXAMPLES.read_bytes())
+        target = folder / "MOFCOM-2025-61.ecp"
+        good = target.read_text(encoding="utf-8")
+        target.write_text("announcement {", encoding="utf-8")
+        assert after_hangup(first, 3) == first                   # refused: the old library serves
+        assert _request(port, "POST", "/v1/decide", EXAMPLES.read_bytes()) == decided
+        target.write_text(good + "\n# edited\n", encoding="utf-8")
+        assert after_hangup(first) != first                      # accepted
+        assert _request(port, "POST", "/v1/decide", EXAMPLES.read_bytes())[0] == 200
+    finally:
+        service.terminate()
+        stderr = service.communicate(timeout=30)[1].decode()
+    assert "reload refused" in stderr and "library reloaded" in stderr

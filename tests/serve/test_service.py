@@ -233,3 +233,20 @@ def test_the_page_and_what_it_loads(client) -> None:
     drawn = client.get("/v1/timeline/bands?date=2026-11-30").json()
     assert drawn == bands(load_shipped()[0], datetime.date(2026, 11, 30))
     assert client.get("/v1/timeline/bands?date=30.11.2026").status_code == 400
+
+
+def test_concurrent_requests_get_what_one_at_a_time_gets(client) -> None:
+    """Requests decided at once on the threads of the service get the bytes each gets alone."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from policylang.testing.mix import realistic_cases
+
+    cases = list(realistic_cases(240, seed=11))
+    bodies = [json.dumps(cases[i:i + 6]).encode() for i in range(0, len(cases), 6)]
+
+    def post(body: bytes) -> str:
+        return client.post("/v1/decide", content=body, headers={"content-type": "application/json"}).text
+    alone = [post(b) for b in bodies]
+    with ThreadPoolExecutor(8) as pool:
+        together = list(pool.map(post, bodies))
+    assert together == alone
