@@ -183,7 +183,7 @@ def create_app(live: LiveLibrary, max_body: int = MAX_BODY, log=None,
         if not isinstance(given, list):
             return _errors(400, "E503", "expected an array of names, or an object with `names`", "names")
         for i, name in enumerate(given):
-            if not isinstance(name, str) or not name.strip():
+            if not isinstance(name, str):
                 return _errors(400, "E503", f"expected a name, found `{json.dumps(name)[:40]}`", f"names[{i}]")
             if len(name) > MAX_NAME:
                 return _errors(400, "E503", f"a name of {len(name)} characters: names are at most {MAX_NAME}",
@@ -193,7 +193,7 @@ def create_app(live: LiveLibrary, max_body: int = MAX_BODY, log=None,
 
         def screened() -> str:
             law = served.engine.law
-            found = [screen_name(law.screening, served.program.entity_lists, name.strip(), day,
+            found = [screen_name(law.screening, served.program.entity_lists, name, day,
                                  served.engine.review_threshold) for name in given]
             return json.dumps([s.to_json() for s in found], ensure_ascii=False, indent=2) + "\n"
         return Response(await run_in_threadpool(screened), 200, media_type="application/json")

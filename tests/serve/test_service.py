@@ -114,7 +114,7 @@ def test_explain_gives_the_bytes_eval_explain_prints(client) -> None:
 
 
 def test_screen_gives_the_bytes_screen_prints(client) -> None:
-    names = ["TechInsights Korea Co. Ltd.", "Techinsight Korea Ltd", "Shenzhen Optics Co."]
+    names = ["TechInsights Korea Co. Ltd.", "Techinsight Korea Ltd", "Shenzhen Optics Co.", "  TechInsights Korea Co. Ltd. "]
     printed = subprocess.run([sys.executable, "-m", "policylang", "screen", "--format", "json", "--date", "2026-11-21",
                               *names], capture_output=True, text=True, timeout=300).stdout
     assert json.loads(printed)[0]["listed"]                  # the test screens a listed name
