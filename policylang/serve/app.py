@@ -16,7 +16,8 @@ Returns: `create_app(live, max_body=…, log=…)`, a starlette ASGI app:
   (`timeline.bands`), for the page's time line;
 - `GET /v1/schema`: the case schema (`policylang schema`); `GET /v1/examples`: the example cases;
 - `POST /v1/reload`: load the folders again; the old library serves until the new one checks,
-  and keeps serving (with the diagnostics in a 422) when it does not;
+  and keeps serving (with the diagnostics in a 422) when it does not (409 with `--workers N`,
+  where `SIGHUP` reloads);
 - `GET /healthz`; `GET /openapi.json`: the service in OpenAPI 3.1, its case and decision
   schemas those of `policylang schema` (`openapi.py`);
 - `GET /` and `/static/…`: the page (`static/`, `page.py`).
@@ -116,8 +117,10 @@ class _Pending:
 
 
 def create_app(live: LiveLibrary, max_body: int = MAX_BODY, log=None,
-               command: tuple[str, ...] = ("policylang", "serve")) -> Starlette:
-    """The service over `live`; with `log` (an `audit.log.DecisionLog`), every decision logged."""
+               command: tuple[str, ...] = ("policylang", "serve"), reload_route: bool = True) -> Starlette:
+    """The service over `live`; with `log` (an `audit.log.DecisionLog`), every decision logged.
+    Without `reload_route` (one worker of several, each with its own library), `POST /v1/reload`
+    is refused (409): it would reload one worker; `SIGHUP` to the server reloads them all."""
     log_lock = threading.Lock()          # one request's batch at a time: the log file is shared
 
     def log_context(served: Served, as_of, explain: bool):
@@ -235,6 +238,9 @@ def create_app(live: LiveLibrary, max_body: int = MAX_BODY, log=None,
         return JSONResponse(page.example_cases())
 
     async def reload(request: Request) -> Response:
+        if not reload_route:
+            return _errors(409, "E409", "with `--workers N` each worker holds its own library: send SIGHUP to the "
+                                        "server's main process to reload them all")
         try:
             served = await run_in_threadpool(live.reload)
         except NotChecked as exc:

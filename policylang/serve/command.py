@@ -67,7 +67,13 @@ def serve(host: str, port: int, policy_dirs: tuple[Path, ...], no_stdlib: bool, 
                                      param_hint="--log") from None
         log.close()                           # each process opens its own (appends are locked)
     command = ("policylang", *sys.argv[1:])
+    try:
+        live = LiveLibrary(paths, with_stdlib=not no_stdlib)      # with --workers too: refused here, once
+    except NotChecked as exc:
+        click.echo(f"error: the library does not check:\n{_diagnostics(exc)}", err=True)
+        sys.exit(2)
     if workers > 1:
+        del live                              # each worker loads its own
         # JSON: an environment variable cannot hold a NUL byte
         os.environ["POLICYLANG_SERVE"] = json.dumps({"stdlib": not no_stdlib, "max_body": max_body,
                                                      "log": str(log_file) if log_file else None,
@@ -75,12 +81,6 @@ def serve(host: str, port: int, policy_dirs: tuple[Path, ...], no_stdlib: bool, 
         uvicorn.run("policylang.serve.command:app_from_environment", factory=True, host=host, port=port,
                     workers=workers, log_level="warning")
         return
-    try:
-        live = LiveLibrary(paths, with_stdlib=not no_stdlib)
-    except NotChecked as exc:
-        click.echo("error: the library does not check:\n" + "\n".join(
-            f"  {d['code']} {d.get('file', '')}:{d.get('line', '')} {d['message']}" for d in exc.diagnostics), err=True)
-        sys.exit(2)
 
     def on_hangup(signum, frame) -> None:
         def reload() -> None:
@@ -101,15 +101,27 @@ def serve(host: str, port: int, policy_dirs: tuple[Path, ...], no_stdlib: bool, 
             log.close()
 
 
+def _diagnostics(exc) -> str:
+    return "\n".join(f"  {d['code']} {d.get('file', '')}:{d.get('line', '')} {d['message']}" for d in exc.diagnostics)
+
+
 def app_from_environment():
-    """The app of one worker process (`--workers N`), configured by its parent."""
+    """The app of one worker process (`--workers N`), configured by its parent. On `SIGHUP`
+    uvicorn starts a new worker before it stops an old one and keeps the old one when the new
+    one does not start: a library that does not check ends the new worker here, with its
+    diagnostics, and the old workers keep serving."""
     from policylang.serve.app import create_app
-    from policylang.serve.live import LiveLibrary
+    from policylang.serve.live import LiveLibrary, NotChecked
 
     given = json.loads(os.environ["POLICYLANG_SERVE"])
+    try:
+        live = LiveLibrary(given["paths"], with_stdlib=given["stdlib"])
+    except NotChecked as exc:
+        click.echo(f"policylang serve: reload refused, the library does not check:\n{_diagnostics(exc)}\n"
+                   "the old workers keep serving", err=True)
+        sys.exit(2)
     log = None
     if given["log"]:
         from policylang.audit.log import DecisionLog
         log = DecisionLog(given["log"])
-    return create_app(LiveLibrary(given["paths"], with_stdlib=given["stdlib"]), given["max_body"], log,
-                      tuple(given["command"]))
+    return create_app(live, given["max_body"], log, tuple(given["command"]), reload_route=False)

@@ -125,3 +125,66 @@ def test_sighup_reloads_and_a_broken_library_keeps_the_old_one_serving(tmp_path)
         service.terminate()
         stderr = service.communicate(timeout=30)[1].decode()
     assert "reload refused" in stderr and "library reloaded" in stderr
+
+
+def _started(*args: str) -> tuple[subprocess.Popen, int]:
+    port = _free_port()
+    service = subprocess.Popen([sys.executable, "-m", "policylang", "serve", "--port", str(port), *args],
+                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            if _request(port, "GET", "/healthz")[0] == 200:
+                return service, port
+        except OSError:
+            pass
+        if service.poll() is not None or time.monotonic() > deadline:
+            service.kill()
+            raise AssertionError("the service did not start: " + service.stderr.read().decode()[-2000:])
+        time.sleep(0.1)
+
+
+@pytest.mark.skipif(not hasattr(__import__("signal"), "SIGHUP"), reason="no SIGHUP on this system")
+def test_with_workers_sighup_reloads_them_and_a_broken_library_keeps_the_old_ones(tmp_path) -> None:
+    import shutil
+    import signal
+
+    from policylang.library import policies_dir
+
+    folder = tmp_path / "policies"
+    shutil.copytree(policies_dir(), folder)
+    service, port = _started("--workers", "2", "--policies", str(folder))
+    try:
+        def digests() -> set[str]:           # what the workers answer, over fresh connections
+            return {json.loads(_request(port, "GET", "/v1/library")[1])["library"]["digest"] for _ in range(8)}
+
+        first = digests()
+        assert len(first) == 1
+        refused = _request(port, "POST", "/v1/reload")
+        assert refused[0] == 409 and json.loads(refused[1])["errors"][0]["code"] == "E409"
+        target = folder / "MOFCOM-2025-61.ecp"
+        good = target.read_text(encoding="utf-8")
+        target.write_text("announcement {", encoding="utf-8")
+        service.send_signal(signal.SIGHUP)
+        time.sleep(8)
+        assert digests() == first and _request(port, "POST", "/v1/decide", EXAMPLES.read_bytes())[0] == 200
+        target.write_text(good + "\n# edited\n", encoding="utf-8")
+        service.send_signal(signal.SIGHUP)
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline and digests() & first:
+            time.sleep(0.5)
+        now = digests()
+        assert len(now) == 1 and not now & first
+    finally:
+        service.terminate()
+        stderr = service.communicate(timeout=30)[1].decode()
+    assert "reload refused, the library does not check" in stderr
+
+
+def test_a_library_that_does_not_check_stops_the_start_with_its_diagnostics(tmp_path) -> None:
+    (tmp_path / "broken.ecp").write_text("announcement {", encoding="utf-8")
+    for workers in ("1", "2"):
+        done = subprocess.run([sys.executable, "-m", "policylang", "serve", "--port", str(_free_port()), "--workers",
+                               workers, "--policies", str(tmp_path)], capture_output=True, text=True, timeout=120)
+        assert done.returncode == 2 and "does not check" in done.stderr and "broken.ecp" in done.stderr
+        assert "Traceback" not in done.stderr
