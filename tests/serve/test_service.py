@@ -250,3 +250,38 @@ def test_concurrent_requests_get_what_one_at_a_time_gets(client) -> None:
     with ThreadPoolExecutor(8) as pool:
         together = list(pool.map(post, bodies))
     assert together == alone
+
+
+def test_a_request_in_flight_finishes_on_the_library_it_began_with(tmp_path, monkeypatch) -> None:
+    import threading
+
+    from policylang.serve import app as service_app
+
+    folder = tmp_path / "policies"
+    shutil.copytree(policies_dir(), folder)
+    live = LiveLibrary([str(folder)])
+    client = TestClient(create_app(live))
+    before = live.current.identity.to_json()["digest"]
+    begun, go_on = threading.Event(), threading.Event()
+    real = service_app._decide
+
+    def held(*args, **kwargs):              # the request has its library; hold it until the reload is done
+        begun.set()
+        assert go_on.wait(60)
+        return real(*args, **kwargs)
+    monkeypatch.setattr(service_app, "_decide", held)
+    answer = {}
+    flying = threading.Thread(target=lambda: answer.update(r=client.post(
+        "/v1/decide", content=EXAMPLES.read_bytes(), headers={"content-type": "application/json"})))
+    flying.start()
+    assert begun.wait(60)
+    (folder / "MOFCOM-2025-61.ecp").write_text((folder / "MOFCOM-2025-61.ecp").read_text() + "\n# edited\n")
+    monkeypatch.setattr(service_app, "_decide", real)
+    assert client.post("/v1/reload").status_code == 200
+    after = live.current.identity.to_json()["digest"]
+    assert after != before
+    go_on.set()
+    flying.join(60)
+    assert {d["library"]["digest"] for d in answer["r"].json()} == {before}
+    fresh = client.post("/v1/decide", content=EXAMPLES.read_bytes(), headers={"content-type": "application/json"})
+    assert {d["library"]["digest"] for d in fresh.json()} == {after}
