@@ -317,3 +317,37 @@ def test_the_page_validator_agrees_with_jsonschema(service, browser) -> None:
                             "return cases.map(c => Policylang.validate(schema, c).length === 0); })()")
     disagree = [(c, e) for c, e, s in zip(cases, expected, said) if e != s]
     assert not disagree, f"{len(disagree)} disagreement(s), the first: {json.dumps(disagree[0])[:600]}"
+
+
+def test_every_example_is_shown_with_its_duties_suspended_and_overridden_clauses(service, browser) -> None:
+    cases = EXAMPLES.read_bytes()
+    request = urllib.request.Request(service + "/v1/decide?explain=true", data=cases,
+                                     headers={"content-type": "application/json"})
+    expected = json.loads(urllib.request.urlopen(request, timeout=30).read())
+    assert any(d["suspended"] for d in expected) and any(d["overridden"] for d in expected)
+    assert any(o.get("due") for d in expected for o in d["obligations"])
+    browser.open(service + "/")
+    browser.evaluate("(() => { const s = document.getElementById('example'); s.value = 'all';"
+                     "s.dispatchEvent(new Event('change')); document.getElementById('explain').checked = true;"
+                     "document.getElementById('decide').click(); })()")
+    browser.wait_for(f"document.querySelectorAll('#decisions article.decision').length === {len(expected)}")
+    shown = browser.evaluate("""Array.from(document.querySelectorAll('#decisions article.decision')).map(d => {
+        const text = (cls) => d.querySelector('.' + cls) ? d.querySelector('.' + cls).innerText : '';
+        return {id: d.dataset.id, outcome: d.querySelector('[data-outcome]').dataset.outcome,
+                duties: text('duties'), suspended: text('suspended'), overridden: text('overridden'),
+                screening: text('screening'), explained: d.querySelectorAll('.explanation tbody tr').length}; })""")
+    assert [s["id"] for s in shown] == [d["id"] for d in expected]
+    for d, s in zip(expected, shown):
+        assert s["outcome"] == d["outcome"]
+        for o in d["obligations"]:
+            assert f"{o['policy']} {o['clause']}" in s["duties"] and (not o.get("due") or f"due {o['due']}" in s["duties"])
+        for x in d["suspended"]:
+            assert f"{x['policy']} {x['clause']}" in s["suspended"] and x["through"] in s["suspended"]
+        for x in d["overridden"]:
+            assert f"{x['policy']} {x['clause']}" in s["overridden"]
+            assert all(f"{b['policy']} {b['clause']}" in s["overridden"] for b in x["by"])
+        for m in d["screening"]:
+            assert m["entry"] in s["screening"]
+        assert s["explained"] == len(d.get("explanation", []))
+    assert browser.problems() == []
+    browser.screenshot("all-examples")
