@@ -38,6 +38,7 @@ from typing import Any
 
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
+from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Mount, Route
@@ -268,7 +269,7 @@ def create_app(live: LiveLibrary, max_body: int = MAX_BODY, log=None,
         Route("/openapi.json", openapi, methods=["GET"]),
         Route("/", page.index, methods=["GET"]),
         Mount("/static", app=page.static_files(), name="static"),
-    ], exception_handlers={Exception: _fault})
+    ], exception_handlers={HTTPException: _refused, Exception: _fault})
 
 
 class _Unreadable(Exception):
@@ -312,6 +313,14 @@ def _decide(job: runner.EvalJob, engine, body: bytes, lines: bool, log=None) -> 
             yield d
     _write(out, decided(), "json", shape, flush=False, log=log)
     return out.getvalue(), invalid
+
+
+async def _refused(request: Request, exc: HTTPException) -> Response:
+    """A route that does not exist, a method a route does not take: the contract's errors too."""
+    words = {404: f"no route `{request.url.path}`: see /openapi.json",
+             405: f"`{request.method}` is not a method of `{request.url.path}`"}
+    return JSONResponse({"errors": [{"code": f"E{exc.status_code}", "message": words.get(exc.status_code, str(exc.detail)),
+                                     "path": ""}]}, exc.status_code, headers=exc.headers)
 
 
 async def _fault(request: Request, exc: Exception) -> Response:

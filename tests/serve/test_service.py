@@ -285,3 +285,11 @@ def test_a_request_in_flight_finishes_on_the_library_it_began_with(tmp_path, mon
     assert {d["library"]["digest"] for d in answer["r"].json()} == {before}
     fresh = client.post("/v1/decide", content=EXAMPLES.read_bytes(), headers={"content-type": "application/json"})
     assert {d["library"]["digest"] for d in fresh.json()} == {after}
+
+
+def test_unknown_routes_and_methods_get_errors_too(client) -> None:
+    for method, path, status in [("GET", "/v1/nothing", 404), ("GET", "/v1/decide", 405), ("DELETE", "/v1/library", 405),
+                                 ("GET", "/static/none.js", 404)]:
+        got = client.request(method, path)
+        assert got.status_code == status and got.json()["errors"][0]["code"] == f"E{status}", (method, path)
+    assert "POST" in client.get("/v1/decide").headers["allow"]
