@@ -45,6 +45,7 @@ FEATURE_COMMANDS: dict[str, str] = {
     "schema": "policylang.schema",
     "log": "policylang.audit.command",
     "rescreen": "policylang.rescreen",
+    "report": "policylang.report",
 }
 
 
