@@ -45,6 +45,7 @@ FEATURE_COMMANDS: dict[str, str] = {
     "schema": "policylang.schema",
     "log": "policylang.audit.command",
     "rescreen": "policylang.rescreen",
+    "report": "policylang.report",
 }
 
 
@@ -160,6 +161,10 @@ def eval_(cases: tuple[str, ...], policy_dirs: tuple[Path, ...], no_stdlib: bool
 
     if not cases and query is None:
         raise click.UsageError("give CASES, or rows to decide with `--query`")
+    if spark_master is not None and (log_file is not None or dispositions_file is not None or explain):
+        # Spark's executors write the decisions themselves: a log kept here would not hold them
+        raise click.UsageError("`--spark` does not take `--log`, `--dispositions` or `--explain` yet: "
+                               "decide with `policylang eval` on one machine for an audited run")
     if output is not None and output.is_dir() and spark_master is None:
         raise click.BadParameter(f"`{output}` is a folder", param_hint="'--output'")
     if fmt is None:
@@ -202,7 +207,7 @@ def eval_(cases: tuple[str, ...], policy_dirs: tuple[Path, ...], no_stdlib: bool
     try:
         if table_run is not None:
             _tables_or_exit(lambda: table_run.run(cases, query, database, decider, pool, output, fmt, report, out,
-                                                  write))
+                                                  write, log))
         for name in () if table_run is not None else cases:
             try:
                 units, shape = runner.units_of(name)

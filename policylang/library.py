@@ -46,6 +46,12 @@ def policies_dir() -> Path:
     return _shipped("policies")
 
 
+def examples_file() -> Path:
+    """The example cases (`examples/cases.json`), shipped for the service's page."""
+    installed = _PACKAGE / "_library" / "examples" / "cases.json"
+    return installed if installed.is_file() else _PACKAGE.parent / "examples" / "cases.json"
+
+
 def ecp_files(paths: Iterable[Path | str]) -> list[Path]:
     """The `.ecp` files named, or found below the folders named, each once, sorted within each
     folder. Links to folders are not followed; a link to a file is listed as the link (`read`

@@ -141,6 +141,53 @@ def changes_between(program: Program, after: datetime.date, through: datetime.da
             for group in [list(group)]]
 
 
+def bands(program: Program, day: datetime.date) -> dict:
+    """Every announcement and clause with its whole life as bands, for a drawn time line.
+
+    Each clause's `bands` run from one change of status to the next (`from` and `through` both
+    inclusive; `from` None: since ever, `through` None: with no end); `state` is its status in
+    the band (`validity`'s names), with `by` the suspending or repealing clause. `revivals` are
+    the days on which some clause applies again after a suspension ended, with the clauses;
+    `day` is the date the page calls today.
+
+    >>> from policylang.library import load_shipped
+    >>> found = bands(load_shipped()[0], datetime.date(2026, 11, 30))
+    >>> [r["date"] for r in found["revivals"]][:2]
+    ['2026-11-11', '2026-11-28']
+    """
+    table = validity.lives(program)
+    announcements: dict[str, dict] = {}
+    revivals: dict[datetime.date, list[str]] = {}
+    for key in _ordered(program):
+        life, ann = table[key], program.announcements[key.policy]
+        entry = announcements.setdefault(key.policy, {
+            "policy": key.policy, "title": next((t.text for t in ann.titles), None),
+            "issued": _iso(ann.issued), "url": getattr(ann, "url", None), "clauses": []})
+        days = [d for d in life.changes()]
+        spans: list[dict] = []
+        edges = [None, *days]
+        for i, first in enumerate(edges):
+            last = days[i] - ONE_DAY if i < len(days) else None
+            probe = first if first is not None else (days[0] - ONE_DAY if days else day)
+            status = life.status(probe)
+            band = {"from": _iso(first), "through": _iso(last), "state": status.state}
+            if status.window is not None:
+                band["by"] = str(status.window.by)
+            elif status.state == validity.REPEALED and life.repealed_by is not None:
+                band["by"] = str(life.repealed_by)
+            if spans and spans[-1]["state"] == band["state"] and spans[-1].get("by") == band.get("by"):
+                spans[-1]["through"] = band["through"]
+            else:
+                spans.append(band)
+            if first is not None and status.state == validity.IN_FORCE \
+                    and life.status(first - ONE_DAY).state == validity.SUSPENDED:
+                revivals.setdefault(first, []).append(f"{key.policy} {key.clause}")
+        entry["clauses"].append({"clause": key.clause, "title": program.clauses[key].title,
+                                 "state": life.status(day).state, "bands": spans})
+    return {"date": day.isoformat(), "announcements": list(announcements.values()),
+            "revivals": [{"date": d.isoformat(), "clauses": c} for d, c in sorted(revivals.items())]}
+
+
 def _change_phrase(before: validity.Status, after: validity.Status, repealed_by: ClauseKey | None) -> str:
     if after.state == validity.IN_FORCE:
         if before.state == validity.SUSPENDED:

@@ -274,3 +274,26 @@ def test_what_cannot_be_read_at_all_is_one_line_and_exit_2(tmp_path):
         done = run(*args)
         assert done.returncode == 2 and done.stderr.startswith("error: "), (args, done.stderr)
         assert "Traceback" not in done.stderr and len(done.stderr.strip().splitlines()) <= 4
+
+
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_a_table_output_is_logged_row_by_row_and_the_log_verifies(shipped_program, tmp_path, jobs):
+    """`--log` holds one line per row whatever the output, in order, and `log verify` passes."""
+    cases = list(realistic_cases(300, seed=5))
+    pq.write_table(case_table(cases, shipped_program), tmp_path / "book.parquet")
+    log = tmp_path / "decisions.log"
+    done = run("eval", str(tmp_path / "book.parquet"), "--jobs", jobs, "-o", str(tmp_path / "out.parquet"),
+               "--log", str(log))
+    assert done.returncode == 0, done.stderr
+    lines = [json.loads(line) for line in log.read_text(encoding="utf-8").splitlines()]
+    written = pq.read_table(tmp_path / "out.parquet").column("id").to_pylist()
+    assert [line["decision"]["id"] for line in lines] == written == [c["id"] for c in cases]
+    verified = run("log", "verify", str(log))
+    assert verified.returncode == 0, verified.stdout + verified.stderr
+
+
+def test_spark_refuses_the_options_it_cannot_honour(tmp_path):
+    done = run("eval", "--spark", "local[1]", str(LEDGER / "ledger.csv"), "-o", str(tmp_path / "out.parquet"),
+               "--log", str(tmp_path / "x.log"))
+    assert done.returncode == 2 and "`--spark` does not take `--log`" in done.stderr
+    assert not (tmp_path / "x.log").exists()

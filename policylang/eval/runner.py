@@ -307,7 +307,8 @@ class Decider:
             facts, found = [], []
             for raw in raws:     # each decision turned into JSON at once, while it is in the cache
                 d = self.decide_raw(raw)
-                facts.append(Decided("", d.outcome, len(d.screening), d.needs_review))
+                line = self.job.log.line(raw, d) if self.job.log is not None else None
+                facts.append(Decided("", d.outcome, len(d.screening), d.needs_review, log=line))
                 found.append(d.to_json())
             from policylang.tables import decisions as columns
             if output == ARROW:

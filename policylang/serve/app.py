@@ -1,20 +1,31 @@
 """The routes of the decision service.
 
-Takes: a `LiveLibrary` and the service's limits.
-Returns: `create_app(live, max_body=…)`, a starlette ASGI app:
-- `POST /v1/decide[?as_of=YYYY-MM-DD]`: a case (JSON object), cases (a JSON array) or JSON lines
-  (`Content-Type: application/x-ndjson`) in; the decisions out, the same bytes as `policylang
-  eval --format json` prints for the same input (one object, an array, or lines). 200 when
-  every case was decided, 422 (same body) when some case is invalid, as `eval` exits 1;
+Takes: a `LiveLibrary`, the service's limits and, with `--log`, the decision log.
+Returns: `create_app(live, max_body=…, log=…)`, a starlette ASGI app:
+- `POST /v1/decide[?as_of=YYYY-MM-DD][&explain]`: a case (JSON object), cases (a JSON array) or
+  JSON lines (`Content-Type: application/x-ndjson`) in; the decisions out, the same bytes as
+  `policylang eval --format json [--as-of D] [--explain]` prints for the same input (one object,
+  an array, or lines). 200 when every case was decided, 422 (same body) when some case is
+  invalid, as `eval` exits 1;
+- `POST /v1/screen[?date=YYYY-MM-DD]`: names (a JSON array of strings, or `{"names": […],
+  "date": …}`) in; what `policylang screen --format json` prints for them out;
 - `GET /v1/library`: the library's identity (version, digest, sources checked through), when it
   was loaded, and its announcements;
 - `GET /v1/timeline[?date=YYYY-MM-DD]`: what `policylang timeline --format json` prints;
+  `GET /v1/timeline/bands[?date=…]`: every clause's life as bands of one state each
+  (`timeline.bands`), for the page's time line;
+- `GET /v1/schema`: the case schema (`policylang schema`); `GET /v1/examples`: the example cases;
 - `POST /v1/reload`: load the folders again; the old library serves until the new one checks,
-  and keeps serving (with the diagnostics in a 422) when it does not;
-- `GET /healthz`; `GET /openapi.json`: the service described in OpenAPI 3.1.
+  and keeps serving (with the diagnostics in a 422) when it does not (409 with `--workers N`,
+  where `SIGHUP` reloads);
+- `GET /healthz`; `GET /openapi.json`: the service in OpenAPI 3.1, its case and decision
+  schemas those of `policylang schema` (`openapi.py`);
+- `GET /` and `/static/…`: the page (`static/`, `page.py`).
 Guarantees: bad input gets a 4xx with errors in the contract's shape (`code`, `message`,
 `path`), never a 500 or a traceback; a body over `max_body` bytes is refused (413) without
-being read whole; a request decides with one library from start to end, whatever reloads.
+being read whole; a request decides with one library from start to end, whatever reloads; with
+a log, every decision is in it (one batch per request, written and synced) before its answer
+is sent, as `eval --log` writes it.
 """
 
 from __future__ import annotations
@@ -22,21 +33,25 @@ from __future__ import annotations
 import datetime
 import io
 import json
+import threading
 from typing import Any
 
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
+from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
-from starlette.routing import Route
+from starlette.routing import Mount, Route
 
 from policylang.eval import runner
 from policylang.eval.cases import read_date
-from policylang.serve.live import LiveLibrary, NotChecked
+from policylang.serve import page
+from policylang.serve.live import LiveLibrary, NotChecked, Served
 
 MAX_BODY = 10 * 1024 * 1024          # bytes; `policylang serve --max-body`
 JSON_TYPES = ("application/json",)
 LINES_TYPES = ("application/x-ndjson", "application/jsonl", "application/x-jsonlines")
+TRUE, FALSE = ("", "1", "true", "yes", "on"), ("0", "false", "no", "off")
 
 
 def _errors(status: int, code: str, message: str, path: str = "", **extra: Any) -> JSONResponse:
@@ -45,6 +60,11 @@ def _errors(status: int, code: str, message: str, path: str = "", **extra: Any) 
 
 class _TooLarge(Exception):
     pass
+
+
+class _BadQuery(Exception):
+    def __init__(self, response: Response):
+        self.response = response
 
 
 async def _body(request: Request, limit: int) -> bytes:
@@ -60,31 +80,127 @@ async def _body(request: Request, limit: int) -> bytes:
     return b"".join(chunks)
 
 
-def create_app(live: LiveLibrary, max_body: int = MAX_BODY) -> Starlette:
+def _date_param(request: Request, name: str) -> datetime.date | None:
+    if name not in request.query_params:
+        return None
+    given = request.query_params[name]
+    day = read_date(given)
+    if day is None:
+        raise _BadQuery(_errors(400, "E508", f"invalid date `{given}`: dates are written YYYY-MM-DD", name))
+    return day
+
+
+def _flag_param(request: Request, name: str) -> bool:
+    if name not in request.query_params:
+        return False
+    given = request.query_params[name].strip().lower()
+    if given in TRUE or given in FALSE:
+        return given in TRUE
+    raise _BadQuery(_errors(400, "E503", f"expected true or false, found `{request.query_params[name]}`", name))
+
+
+def _content_type(request: Request) -> str:
+    return request.headers.get("content-type", "").split(";")[0].strip().lower()
+
+
+class _Pending:
+    """A request's decision-log lines, gathered while it is decided and written once at its end."""
+
+    def __init__(self):
+        self.lines: list[str] = []
+
+    def add(self, line: str | None) -> None:
+        if line is not None:
+            self.lines.append(line)
+
+    def flush(self) -> None:
+        pass
+
+
+def create_app(live: LiveLibrary, max_body: int = MAX_BODY, log=None,
+               command: tuple[str, ...] = ("policylang", "serve"), reload_route: bool = True) -> Starlette:
+    """The service over `live`; with `log` (an `audit.log.DecisionLog`), every decision logged.
+    Without `reload_route` (one worker of several, each with its own library), `POST /v1/reload`
+    is refused (409): it would reload one worker; `SIGHUP` to the server reloads them all."""
+    log_lock = threading.Lock()          # one request's batch at a time: the log file is shared
+
+    def log_context(served: Served, as_of, explain: bool):
+        if log is None:
+            return None
+        from policylang.audit.log import LogContext
+        return LogContext(live.engine_kind, command, served.identity.to_json(), None, as_of,
+                          served.engine.review_threshold, explain)
+
+    def write_log(pending: _Pending) -> None:
+        with log_lock:
+            for line in pending.lines:
+                log.add(line)
+            log.flush()
 
     async def decide(request: Request) -> Response:
-        kind = request.headers.get("content-type", "").split(";")[0].strip().lower()
+        kind = _content_type(request)
         if kind not in JSON_TYPES + LINES_TYPES:
             return _errors(415, "E415", f"send cases as application/json or application/x-ndjson, not `{kind or 'nothing'}`")
-        as_of = None
-        if "as_of" in request.query_params:
-            as_of = read_date(request.query_params["as_of"])
-            if as_of is None:
-                return _errors(400, "E508", f"invalid date `{request.query_params['as_of']}`: dates are written YYYY-MM-DD",
-                               "as_of")
         try:
+            as_of, explain = _date_param(request, "as_of"), _flag_param(request, "explain")
             body = await _body(request, max_body)
+        except _BadQuery as bad:
+            return bad.response
         except _TooLarge:
             return _errors(413, "E413", f"the body is over the limit of {max_body:,} bytes (`serve --max-body`)")
         served = live.current                     # this request's library, whatever reloads
         job = runner.EvalJob(tuple(live.paths), live.with_stdlib, live.engine_kind, served.engine.review_threshold,
-                             None, "json", as_of)
+                             None, "json", as_of, explain=explain, log=log_context(served, as_of, explain))
+        pending = _Pending() if log is not None else None
         try:
-            text, invalid = await run_in_threadpool(_decide, job, served.engine, body, kind in LINES_TYPES)
+            text, invalid = await run_in_threadpool(_decide, job, served.engine_for(explain), body,
+                                                    kind in LINES_TYPES, pending)
         except _Unreadable as exc:
             return _errors(400, "E501", f"the body is not valid JSON: {exc}")
+        if pending is not None:
+            await run_in_threadpool(write_log, pending)
         return Response(text, 422 if invalid else 200, media_type="application/x-ndjson" if kind in LINES_TYPES
                         else "application/json")
+
+    async def screen(request: Request) -> Response:
+        from policylang.screen import MAX_NAME, screen_name
+
+        if _content_type(request) not in JSON_TYPES:
+            return _errors(415, "E415", f"send names as application/json, not `{_content_type(request) or 'nothing'}`")
+        try:
+            day = _date_param(request, "date")
+            body = await _body(request, max_body)
+        except _BadQuery as bad:
+            return bad.response
+        except _TooLarge:
+            return _errors(413, "E413", f"the body is over the limit of {max_body:,} bytes (`serve --max-body`)")
+        try:
+            given = json.loads(body.decode("utf-8-sig"))
+        except (ValueError, RecursionError) as exc:
+            return _errors(400, "E501", f"the body is not valid JSON: {exc if isinstance(exc, ValueError) else 'nested too deeply'}")
+        if isinstance(given, dict):
+            if "date" in given and day is None:
+                day = read_date(given["date"]) if isinstance(given["date"], str) else None
+                if day is None:
+                    return _errors(400, "E508", f"invalid date `{given['date']}`: dates are written YYYY-MM-DD", "date")
+            given = given.get("names")
+        if not isinstance(given, list):
+            return _errors(400, "E503", "expected an array of names, or an object with `names`", "names")
+        for i, name in enumerate(given):
+            if not isinstance(name, str):
+                return _errors(400, "E503", f"expected a name, found `{json.dumps(name)[:40]}`", f"names[{i}]")
+            if len(name) > MAX_NAME:
+                return _errors(400, "E503", f"a name of {len(name)} characters: names are at most {MAX_NAME}",
+                               f"names[{i}]")
+        served = live.current
+        day = day or datetime.date.today()
+
+        def screened() -> str:
+            law = served.engine.law
+            found = [screen_name(law.screening, served.program.entity_lists, name, day,
+                                 served.engine.review_threshold) for name in given]
+            return json.dumps([s.to_json() for s in found], ensure_ascii=False, indent=2) + "\n"
+        return Response(await run_in_threadpool(screened), 200, media_type="application/json")
 
     async def library(request: Request) -> Response:
         served = live.current
@@ -98,16 +214,34 @@ def create_app(live: LiveLibrary, max_body: int = MAX_BODY) -> Starlette:
     async def timeline(request: Request) -> Response:
         from policylang.timeline import clause_rows, coming_changes, recent_changes
 
-        given = request.query_params.get("date")
-        day = read_date(given) if given is not None else datetime.date.today()
-        if day is None:
-            return _errors(400, "E508", f"invalid date `{given}`: dates are written YYYY-MM-DD", "date")
+        try:
+            day = _date_param(request, "date") or datetime.date.today()
+        except _BadQuery as bad:
+            return bad.response
         program = live.current.program
         return JSONResponse({"date": day.isoformat(), "clauses": [r.to_json() for r in clause_rows(program, day)],
                              "recent_changes": [c.to_json() for c in recent_changes(program, day)],
                              "changes": [c.to_json() for c in coming_changes(program, day)]})
 
+    async def bands(request: Request) -> Response:
+        from policylang.timeline import bands as timeline_bands
+
+        try:
+            day = _date_param(request, "date") or datetime.date.today()
+        except _BadQuery as bad:
+            return bad.response
+        return JSONResponse(timeline_bands(live.current.program, day))
+
+    async def schema(request: Request) -> Response:
+        return JSONResponse(page.case_schema_of(live.current))
+
+    async def examples(request: Request) -> Response:
+        return JSONResponse(page.example_cases())
+
     async def reload(request: Request) -> Response:
+        if not reload_route:
+            return _errors(409, "E409", "with `--workers N` each worker holds its own library: send SIGHUP to the "
+                                        "server's main process to reload them all")
         try:
             served = await run_in_threadpool(live.reload)
         except NotChecked as exc:
@@ -119,25 +253,41 @@ def create_app(live: LiveLibrary, max_body: int = MAX_BODY) -> Starlette:
         return JSONResponse({"status": "ok", "library": live.current.identity.to_json()["digest"]})
 
     async def openapi(request: Request) -> Response:
-        return JSONResponse(OPENAPI)
+        from policylang.serve.openapi import document
+        return JSONResponse(document(live.current))
 
     return Starlette(routes=[
         Route("/v1/decide", decide, methods=["POST"]),
+        Route("/v1/screen", screen, methods=["POST"]),
         Route("/v1/library", library, methods=["GET"]),
         Route("/v1/timeline", timeline, methods=["GET"]),
+        Route("/v1/timeline/bands", bands, methods=["GET"]),
+        Route("/v1/schema", schema, methods=["GET"]),
+        Route("/v1/examples", examples, methods=["GET"]),
         Route("/v1/reload", reload, methods=["POST"]),
         Route("/healthz", healthz, methods=["GET"]),
         Route("/openapi.json", openapi, methods=["GET"]),
-    ], exception_handlers={Exception: _fault})
+        Route("/", page.index, methods=["GET"]),
+        Mount("/static", app=page.static_files(), name="static"),
+    ], exception_handlers={HTTPException: _refused, Exception: _fault})
 
 
 class _Unreadable(Exception):
     pass
 
 
-def _decide(job: runner.EvalJob, engine, body: bytes, lines: bool) -> tuple[str, bool]:
+class _RequestDecider(runner.Decider):
+    """`runner.Decider` for one request, without the `gc.freeze()` a command's decider does
+    once: frozen at every request, each request's garbage would be kept for good."""
+
+    def __init__(self, job: runner.EvalJob, engine):
+        from policylang.colour import plain
+        self.engine, self.job, self._paint, self._rows = engine, job, plain, None
+
+
+def _decide(job: runner.EvalJob, engine, body: bytes, lines: bool, log=None) -> tuple[str, bool]:
     """The decisions' text, as `eval --format json` writes it for the same input, and whether
-    some case was invalid."""
+    some case was invalid; with `log`, each decision's log line handed to it."""
     from policylang.cli import _write       # the one writer of every output shape
 
     if lines:
@@ -151,7 +301,7 @@ def _decide(job: runner.EvalJob, engine, body: bytes, lines: bool) -> tuple[str,
         except RecursionError:
             raise _Unreadable("nested too deeply") from None
         units, shape = runner._document_units(body, "request")
-    decider = runner.Decider(job, engine)
+    decider = _RequestDecider(job, engine)
     out, invalid = io.StringIO(), False
     fmt = runner.output_format("json", shape)
 
@@ -161,38 +311,18 @@ def _decide(job: runner.EvalJob, engine, body: bytes, lines: bool) -> tuple[str,
             d = decider.decide(unit, fmt)
             invalid = invalid or d.outcome == "error"
             yield d
-    _write(out, decided(), "json", shape, flush=False)
+    _write(out, decided(), "json", shape, flush=False, log=log)
     return out.getvalue(), invalid
+
+
+async def _refused(request: Request, exc: HTTPException) -> Response:
+    """A route that does not exist, a method a route does not take: the contract's errors too."""
+    words = {404: f"no route `{request.url.path}`: see /openapi.json",
+             405: f"`{request.method}` is not a method of `{request.url.path}`"}
+    return JSONResponse({"errors": [{"code": f"E{exc.status_code}", "message": words.get(exc.status_code, str(exc.detail)),
+                                     "path": ""}]}, exc.status_code, headers=exc.headers)
 
 
 async def _fault(request: Request, exc: Exception) -> Response:
     """A fault of policylang: a JSON error naming it, never a traceback."""
     return _errors(500, "E499", f"a fault of policylang, please report it: {type(exc).__name__}")
-
-
-OPENAPI: dict = {
-    "openapi": "3.1.0",
-    "info": {"title": "policylang decision service", "version": "1"},
-    "paths": {
-        "/v1/decide": {"post": {
-            "summary": "Decide cases (contract §1-§4): one object, an array, or JSON lines",
-            "parameters": [{"name": "as_of", "in": "query", "schema": {"type": "string", "format": "date"},
-                            "description": "decide as if every case's date were this one"}],
-            "requestBody": {"required": True, "content": {
-                "application/json": {"schema": {"oneOf": [{"type": "object"}, {"type": "array", "items": {"type": "object"}}]}},
-                "application/x-ndjson": {"schema": {"type": "string"}}}},
-            "responses": {"200": {"description": "every case decided"},
-                          "422": {"description": "some case invalid: its decision has outcome `error`"},
-                          "400": {"description": "the body is not JSON"}, "413": {"description": "body too large"},
-                          "415": {"description": "wrong content type"}}}},
-        "/v1/library": {"get": {"summary": "The library served: identity and announcements",
-                                "responses": {"200": {"description": "the library"}}}},
-        "/v1/timeline": {"get": {"summary": "Every clause's state on a date",
-                                 "parameters": [{"name": "date", "in": "query", "schema": {"type": "string", "format": "date"}}],
-                                 "responses": {"200": {"description": "the time line"}}}},
-        "/v1/reload": {"post": {"summary": "Load the library again; the old one serves until the new one checks",
-                                "responses": {"200": {"description": "reloaded"},
-                                              "422": {"description": "does not check; the old library serves"}}}},
-        "/healthz": {"get": {"summary": "Alive", "responses": {"200": {"description": "ok"}}}},
-    },
-}

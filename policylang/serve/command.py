@@ -1,6 +1,7 @@
 """`policylang serve`: the decision service over HTTP (see `app.py` for the routes).
 
-Takes: the policy folders (as `eval` takes them), the address to bind, the body limit, workers.
+Takes: the policy folders (as `eval` takes them), the address to bind, the body limit, workers,
+and `--log FILE`, the decision log every decision is appended to (as `eval --log` does).
 Returns: runs until stopped (Ctrl-C, SIGTERM). `SIGHUP` reloads the library as `POST
 /v1/reload` does: the new library serves only once it checks.
 Guarantees: binds to loopback (127.0.0.1) unless `--host` says otherwise, and says so; a
@@ -9,6 +10,7 @@ library that does not check at start is reported with its diagnostics and exit 2
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import sys
@@ -37,10 +39,14 @@ def _need_extra() -> None:
 @click.option("--no-stdlib", is_flag=True, help="Do not load the shipped stdlib: the policies bring their own schema.")
 @click.option("--max-body", default=10 * 1024 * 1024, show_default=True, type=click.IntRange(1),
               help="The largest request body, in bytes (larger: 413).")
+@click.option("--log", "log_file", type=click.Path(dir_okay=False, path_type=Path),
+              help="Append one JSON line per decision to FILE, as `eval --log` does (`policylang log verify`).")
 @click.option("--workers", default=1, show_default=True, type=click.IntRange(1),
               help="Worker processes (each loads the library; SIGHUP then restarts them all).")
-def serve(host: str, port: int, policy_dirs: tuple[Path, ...], no_stdlib: bool, max_body: int, workers: int) -> None:
-    """Serve decisions over HTTP: POST /v1/decide, GET /v1/library, /v1/timeline, /healthz."""
+def serve(host: str, port: int, policy_dirs: tuple[Path, ...], no_stdlib: bool, max_body: int, log_file: Path | None,
+          workers: int) -> None:
+    """Serve decisions over HTTP (POST /v1/decide, /v1/screen; GET /v1/library, /v1/timeline,
+    /openapi.json, /healthz) and the page at /."""
     _need_extra()
     import uvicorn
 
@@ -51,17 +57,30 @@ def serve(host: str, port: int, policy_dirs: tuple[Path, ...], no_stdlib: bool, 
     where = "loopback only; --host 0.0.0.0 serves other machines" if host in ("127.0.0.1", "localhost", "::1") \
         else "reachable from other machines"
     click.echo(f"policylang serve: http://{host}:{port} ({where})", err=True)
+    log = None
+    if log_file is not None:
+        from policylang.audit.log import DecisionLog
+        try:
+            log = DecisionLog(log_file)
+        except OSError as exc:
+            raise click.BadParameter(f"cannot append to `{log_file}`: {exc.strerror or exc}",
+                                     param_hint="--log") from None
+        log.close()                           # each process opens its own (appends are locked)
+    command = ("policylang", *sys.argv[1:])
+    try:
+        live = LiveLibrary(paths, with_stdlib=not no_stdlib)      # with --workers too: refused here, once
+    except NotChecked as exc:
+        click.echo(f"error: the library does not check:\n{_diagnostics(exc)}", err=True)
+        sys.exit(2)
     if workers > 1:
-        os.environ["POLICYLANG_SERVE"] = "\0".join([str(int(not no_stdlib)), str(max_body), *paths])
+        del live                              # each worker loads its own
+        # JSON: an environment variable cannot hold a NUL byte
+        os.environ["POLICYLANG_SERVE"] = json.dumps({"stdlib": not no_stdlib, "max_body": max_body,
+                                                     "log": str(log_file) if log_file else None,
+                                                     "command": list(command), "paths": paths})
         uvicorn.run("policylang.serve.command:app_from_environment", factory=True, host=host, port=port,
                     workers=workers, log_level="warning")
         return
-    try:
-        live = LiveLibrary(paths, with_stdlib=not no_stdlib)
-    except NotChecked as exc:
-        click.echo("error: the library does not check:\n" + "\n".join(
-            f"  {d['code']} {d.get('file', '')}:{d.get('line', '')} {d['message']}" for d in exc.diagnostics), err=True)
-        sys.exit(2)
 
     def on_hangup(signum, frame) -> None:
         def reload() -> None:
@@ -74,13 +93,35 @@ def serve(host: str, port: int, policy_dirs: tuple[Path, ...], no_stdlib: bool, 
 
     if hasattr(signal, "SIGHUP"):
         signal.signal(signal.SIGHUP, on_hangup)
-    uvicorn.run(create_app(live, max_body), host=host, port=port, log_level="warning")
+    log = DecisionLog(log_file) if log_file is not None else None
+    try:
+        uvicorn.run(create_app(live, max_body, log, command), host=host, port=port, log_level="warning")
+    finally:
+        if log is not None:
+            log.close()
+
+
+def _diagnostics(exc) -> str:
+    return "\n".join(f"  {d['code']} {d.get('file', '')}:{d.get('line', '')} {d['message']}" for d in exc.diagnostics)
 
 
 def app_from_environment():
-    """The app of one worker process (`--workers N`), configured by its parent."""
+    """The app of one worker process (`--workers N`), configured by its parent. On `SIGHUP`
+    uvicorn starts a new worker before it stops an old one and keeps the old one when the new
+    one does not start: a library that does not check ends the new worker here, with its
+    diagnostics, and the old workers keep serving."""
     from policylang.serve.app import create_app
-    from policylang.serve.live import LiveLibrary
+    from policylang.serve.live import LiveLibrary, NotChecked
 
-    stdlib, max_body, *paths = os.environ["POLICYLANG_SERVE"].split("\0")
-    return create_app(LiveLibrary(paths, with_stdlib=stdlib == "1"), int(max_body))
+    given = json.loads(os.environ["POLICYLANG_SERVE"])
+    try:
+        live = LiveLibrary(given["paths"], with_stdlib=given["stdlib"])
+    except NotChecked as exc:
+        click.echo(f"policylang serve: reload refused, the library does not check:\n{_diagnostics(exc)}\n"
+                   "the old workers keep serving", err=True)
+        sys.exit(2)
+    log = None
+    if given["log"]:
+        from policylang.audit.log import DecisionLog
+        log = DecisionLog(given["log"])
+    return create_app(live, given["max_body"], log, tuple(given["command"]), reload_route=False)

@@ -1,7 +1,8 @@
 """The library a service decides with, replaced whole and at once on reload.
 
 Takes: the policy folders (and whether the shipped stdlib comes with them), as `eval` takes them.
-Returns: `LiveLibrary`: `current` (a `Served`: program, engine, identity, loaded at), `reload()`.
+Returns: `LiveLibrary`: `current` (a `Served`: program, its engine and the same engine saying
+why relevant clauses did not apply (`?explain`), identity, loaded at), `reload()`.
 Guarantees: a request reads `current` once and decides with that one `Served` to its end, so a
 reload never changes a request in flight; a library that does not check is refused with its
 diagnostics and the old one keeps serving; reloads never overlap (one lock).
@@ -25,6 +26,10 @@ class Served:
     program: object
     engine: object
     loaded_at: datetime.datetime
+    explaining: object = None          # the engine with `explain` (`eval --explain`)
+
+    def engine_for(self, explain: bool):
+        return self.explaining if explain and self.explaining is not None else self.engine
 
     @property
     def identity(self):
@@ -50,7 +55,8 @@ class LiveLibrary:
         if program is None:
             raise NotChecked(diags)
         return Served(program, make_engine(program, self.engine_kind),
-                      datetime.datetime.now(datetime.timezone.utc))
+                      datetime.datetime.now(datetime.timezone.utc),
+                      make_engine(program, self.engine_kind, explain=True))
 
     def reload(self) -> Served:
         """Load the folders again; on success serve the new library from the next request on."""

@@ -36,9 +36,11 @@ def total_rows(inputs: tuple[str, ...], query: str | None) -> int | None:
 
 def run(inputs: tuple[str, ...], query: str | None, database: str | None, decider: runner.Decider,
         pool: runner.Pool | None, output: Path | None, fmt: str, report: Report, out: TextIO,
-        write_text) -> None:
+        write_text, log=None) -> None:
     """Decide every row of the inputs and write the decisions (see the module's contract).
-    `write_text(out, decided, fmt, shape, flush)` writes rendered decisions (the command's own)."""
+    `write_text(out, decided, fmt, shape, flush)` writes rendered decisions (the command's own,
+    which logs them); a table output's decisions go to `log` (an `audit.log.DecisionLog`), a
+    chunk at a time, before the chunk is written."""
     encoding = sinks.table_output(output)
     if encoding == runner.ARROW:
         need("pyarrow", f"writing `{output}`")
@@ -55,9 +57,10 @@ def run(inputs: tuple[str, ...], query: str | None, database: str | None, decide
     sink = sinks.open_sink(output, decider.job.as_of is not None)
     try:
         for chunk in decided:
+            for d in report.count(chunk.decided):
+                if log is not None:
+                    log.add(d.log)
             sink.write(chunk.payload)
-            for _ in report.count(chunk.decided):
-                pass
     finally:
         sink.close()
 
