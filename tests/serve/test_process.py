@@ -35,22 +35,27 @@ def _request(port: int, method: str, path: str, body: bytes | None = None, kind:
         connection.close()
 
 
-@pytest.fixture(params=[1, 2], ids=["one worker", "two workers"])
-def port(request):
+def _started(*args: str) -> tuple[subprocess.Popen, int]:
+    """`policylang serve ARGS` on a free port of loopback, once it answers `/healthz` (within a minute)."""
     port = _free_port()
-    service = subprocess.Popen([sys.executable, "-m", "policylang", "serve", "--port", str(port),
-                                "--workers", str(request.param)], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    service = subprocess.Popen([sys.executable, "-m", "policylang", "serve", "--port", str(port), *args],
+                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     deadline = time.monotonic() + 60
     while True:
         try:
             if _request(port, "GET", "/healthz")[0] == 200:
-                break
+                return service, port
         except OSError:
             pass
         if service.poll() is not None or time.monotonic() > deadline:
             service.kill()
             raise AssertionError("the service did not start: " + service.stderr.read().decode()[-2000:])
         time.sleep(0.1)
+
+
+@pytest.fixture(params=[1, 2], ids=["one worker", "two workers"])
+def port(request):
+    service, port = _started("--workers", str(request.param))
     yield port
     service.terminate()
     service.wait(30)
@@ -87,20 +92,8 @@ def test_sighup_reloads_and_a_broken_library_keeps_the_old_one_serving(tmp_path)
 
     folder = tmp_path / "policies"
     shutil.copytree(policies_dir(), folder)
-    port = _free_port()
-    service = subprocess.Popen([sys.executable, "-m", "policylang", "serve", "--port", str(port), "--policies",
-                                str(folder)], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    service, port = _started("--policies", str(folder))
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                if _request(port, "GET", "/healthz")[0] == 200:
-                    break
-            except OSError:
-                if service.poll() is not None or time.monotonic() > deadline:
-                    raise AssertionError("the service did not start")
-                time.sleep(0.1)
-
         def digest() -> str:
             return json.loads(_request(port, "GET", "/v1/library")[1])["library"]["digest"]
 
@@ -125,23 +118,6 @@ def test_sighup_reloads_and_a_broken_library_keeps_the_old_one_serving(tmp_path)
         service.terminate()
         stderr = service.communicate(timeout=30)[1].decode()
     assert "reload refused" in stderr and "library reloaded" in stderr
-
-
-def _started(*args: str) -> tuple[subprocess.Popen, int]:
-    port = _free_port()
-    service = subprocess.Popen([sys.executable, "-m", "policylang", "serve", "--port", str(port), *args],
-                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    deadline = time.monotonic() + 60
-    while True:
-        try:
-            if _request(port, "GET", "/healthz")[0] == 200:
-                return service, port
-        except OSError:
-            pass
-        if service.poll() is not None or time.monotonic() > deadline:
-            service.kill()
-            raise AssertionError("the service did not start: " + service.stderr.read().decode()[-2000:])
-        time.sleep(0.1)
 
 
 @pytest.mark.skipif(not hasattr(__import__("signal"), "SIGHUP"), reason="no SIGHUP on this system")
