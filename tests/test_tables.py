@@ -24,7 +24,7 @@ duckdb = pytest.importorskip("duckdb")
 from policylang.eval import runner                                   # noqa: E402
 from policylang.eval.runner import EvalJob                           # noqa: E402
 from policylang.library import policies_dir                          # noqa: E402
-from policylang.tables.decisions import arrow_schema, columns, LISTS  # noqa: E402
+from policylang.tables.decisions import arrow_schema, columns, EXPLANATION, LISTED_BY, LISTS, VERDICT  # noqa: E402
 from policylang.tables.mapping import RowReader                      # noqa: E402
 from policylang.tables.writing import case_csv, case_table, json_text  # noqa: E402
 from policylang.testing.mix import realistic_cases                   # noqa: E402
@@ -192,14 +192,26 @@ def test_decisions_as_parquet_csv_duckdb_and_jsonl_hold_the_json_decision(shippe
 def _filled(decision: dict) -> dict:
     """A JSON decision as its columns hold it: a key an object leaves out is null; maps as pairs."""
     out = dict(decision)
-    for name, keys in LISTS:
-        out[name] = [{key: (list(item[key].items()) if kind == "map" and item.get(key) is not None
-                            else item.get(key)) for key, kind in keys} for item in decision[name]]
+    for name, keys in (*LISTS, EXPLANATION):
+        if name in decision:
+            out[name] = [{key: _as_column(item.get(key), kind) for key, kind in keys} for item in decision[name]]
     return out
 
 
+def _as_column(value, kind):
+    if value is None:
+        return None
+    if kind == "map":
+        return list(value.items())
+    if kind == "verdict":
+        return {key: value.get(key) for key, _ in VERDICT}
+    if kind == "listed_by":
+        return [{key: item.get(key) for key, _ in LISTED_BY} for item in value]
+    return value
+
+
 def _from_csv(row: dict) -> dict:
-    out = {k: (json.loads(v) if k in dict(LISTS) or k == "library" else v) for k, v in row.items()}
+    out = {k: (json.loads(v) if k in dict(LISTS) or k in ("explanation", "library") else v) for k, v in row.items()}
     out["needs_review"] = {"true": True, "false": False}[row["needs_review"]]
     return out
 
@@ -297,3 +309,31 @@ def test_spark_refuses_the_options_it_cannot_honour(tmp_path):
                "--log", str(tmp_path / "x.log"))
     assert done.returncode == 2 and "`--spark` does not take `--log`" in done.stderr
     assert not (tmp_path / "x.log").exists()
+
+
+REVIEW = HERE / "review" / "cli"
+
+
+@pytest.mark.parametrize("verdicts", ["cleared.yaml", "matched.json"])
+def test_explanations_and_verdicts_reach_every_table_output(shipped_program, tmp_path, verdicts):
+    """`--explain` adds the `explanation` column and a reviewer's verdicts fill a reason's `listed_by`
+    and a near match's `disposition`: nothing of the JSON decision is lost in a table."""
+    cases = json.loads((REVIEW / "cases.json").read_text(encoding="utf-8"))
+    pq.write_table(case_table(cases, shipped_program), tmp_path / "book.parquet")
+    options = ("--explain", "--dispositions", str(REVIEW / verdicts))
+    printed = run("eval", "--format", "jsonl", *options, str(tmp_path / "book.parquet"))
+    expected = [json.loads(line) for line in printed.stdout.splitlines()]
+    assert any(d["explanation"] for d in expected)
+    assert any(m.get("disposition") for d in expected for m in d["screening"]) or \
+        any(r.get("listed_by") for d in expected for r in d["reasons"])
+    for suffix in ("parquet", "csv", "duckdb"):
+        done = run("eval", str(tmp_path / "book.parquet"), *options, "-o", str(tmp_path / f"out.{suffix}"))
+        assert done.returncode == 0, done.stderr
+    parquet = pq.read_table(tmp_path / "out.parquet")
+    assert parquet.schema == arrow_schema(False, explain=True) and "explanation" in parquet.schema.names
+    assert parquet.to_pylist() == [_filled(d) for d in expected]
+    stored = duckdb.connect(str(tmp_path / "out.duckdb"), read_only=True).sql("SELECT * FROM decisions")
+    as_table = getattr(stored, "to_arrow_table", None) or stored.fetch_arrow_table     # DuckDB 2, 1.x
+    assert as_table().to_pylist() == [_filled(d) for d in expected]
+    with (tmp_path / "out.csv").open(encoding="utf-8", newline="") as f:
+        assert [_from_csv(row) for row in csv.DictReader(f)] == expected

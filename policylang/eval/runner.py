@@ -312,7 +312,7 @@ class Decider:
                 found.append(d.to_json())
             from policylang.tables import decisions as columns
             if output == ARROW:
-                schema = columns.arrow_schema(self.job.as_of is not None)
+                schema = columns.arrow_schema(self.job.as_of is not None, self.job.explain)
                 return DecidedChunk(facts, columns.record_batch(found, schema))
             return DecidedChunk(facts, [columns.csv_row(d) for d in found])
         return DecidedChunk([self._decided(raw, self.decide_raw(raw), output) for raw in raws])

@@ -1,13 +1,16 @@
 """Decisions as columns: the contract's JSON decision (§4) as a table row.
 
 Takes: decisions as `Decision.to_json()` gives them.
-Returns: `arrow_schema(as_of)`, the Arrow schema of a table of decisions; `record_batch(decisions,
-schema)`; `csv_header(as_of)` and `csv_row(decision)` for a flat CSV.
+Returns: `arrow_schema(as_of, explain)`, the Arrow schema of a table of decisions;
+`record_batch(decisions, schema)`; `csv_header(as_of, explain)` and `csv_row(decision)` for a flat
+CSV.
 Guarantees: one column per field of the JSON decision, in its order (`id`, `date`, `as_of` when
-decided as of another date, `outcome`, `needs_review`, `reasons`, `obligations`, `suspended`,
+decided as of another date, `outcome`, `needs_review`, `reasons`, `explanation` with `--explain`,
+`obligations`, `suspended`,
 `not_in_force`, `overridden`, `screening`, `classification`, `errors`, `warnings`, `library`),
 each holding the JSON's value: lists of objects as lists of structs (a key an object leaves out
-is null), dates as the JSON's `YYYY-MM-DD` text, a reason's `text` as a map; in CSV, every list
+is null; a reviewer's verdicts are a reason's `listed_by` and a near match's `disposition`), dates
+as the JSON's `YYYY-MM-DD` text, a reason's `text` as a map; in CSV, every list
 and object is its JSON text and `needs_review` is `true` or `false`. A non-text `id` is its JSON
 text. Reading a row back gives the JSON decision, up to the nulls of keys it left out.
 """
@@ -23,13 +26,18 @@ _ENCODER = json.JSONEncoder(ensure_ascii=False)
 # The fields of each list's objects, in the order `Decision.to_json` writes them (None: text).
 _CLAUSE = (("policy", None), ("clause", None))
 _DIAGNOSTIC = (("code", None), ("message", None), ("path", None), ("help", None))
+VERDICT = (("verdict", None), ("reviewer", None), ("date", None), ("note", None))   # a reviewer's disposition
+LISTED_BY = (("party", None), ("list", None), ("entry", None), *VERDICT)
+EXPLANATION = ("explanation", (*_CLAUSE, ("classifies", None), ("failed", None), ("value", None), ("bound", None),
+                               ("path", None)))
 LISTS: tuple[tuple[str, tuple], ...] = (
-    ("reasons", (*_CLAUSE, ("effect", None), ("source", None), ("url", None), ("title", None), ("text", "map"))),
+    ("reasons", (*_CLAUSE, ("effect", None), ("source", None), ("url", None), ("title", None), ("text", "map"),
+                 ("listed_by", "listed_by"))),
     ("obligations", (("kind", None), *_CLAUSE, ("due", None), ("detail", None))),
     ("suspended", (*_CLAUSE, ("by", None), ("from", None), ("through", None))),
     ("not_in_force", (*_CLAUSE, ("state", None), ("from", None), ("through", None))),
     ("overridden", (*_CLAUSE, ("by", "clauses"))),
-    ("screening", (("party", None), ("list", None), ("entry", None), ("score", "float"))),
+    ("screening", (("party", None), ("list", None), ("entry", None), ("score", "float"), ("disposition", "verdict"))),
     ("classification", (("code", None), *_CLAUSE)),
     ("errors", _DIAGNOSTIC),
     ("warnings", _DIAGNOSTIC),
@@ -37,29 +45,39 @@ LISTS: tuple[tuple[str, tuple], ...] = (
 LIBRARY = ("version", "digest", "checked_through")
 
 
-def columns(as_of: bool) -> list[str]:
+def columns(as_of: bool, explain: bool = False) -> list[str]:
     """The column names, in order.
 
-    >>> columns(False)[:5], columns(True)[:4]
-    (['id', 'date', 'outcome', 'needs_review', 'reasons'], ['id', 'date', 'as_of', 'outcome'])
+    >>> columns(False)[:5], columns(True)[:4], columns(False, explain=True)[4:6]
+    (['id', 'date', 'outcome', 'needs_review', 'reasons'], ['id', 'date', 'as_of', 'outcome'], ['reasons', 'explanation'])
     """
-    return ["id", "date", *(["as_of"] if as_of else []), "outcome", "needs_review",
-            *(name for name, _ in LISTS), "library"]
+    return [name for name, _ in _lists(as_of, explain)]
 
 
-@functools.lru_cache(maxsize=2)
-def arrow_schema(as_of: bool):
+def _lists(as_of: bool, explain: bool) -> list[tuple[str, Any]]:
+    """Every column with what it holds: a kind of `arrow_schema`, or the fields of a list's objects."""
+    head = [("id", None), ("date", None), *([("as_of", None)] if as_of else []), ("outcome", None),
+            ("needs_review", "bool")]
+    lists = list(LISTS)
+    if explain:
+        lists.insert(1, EXPLANATION)
+    return [*head, *lists, ("library", "library")]
+
+
+@functools.lru_cache(maxsize=4)
+def arrow_schema(as_of: bool, explain: bool = False):
     """The Arrow schema of a table of decisions."""
     import pyarrow as pa
 
     text = pa.string()
-    kinds = {None: text, "float": pa.float64(), "map": pa.map_(text, text),
-             "clauses": pa.list_(pa.struct([(name, text) for name, _ in _CLAUSE]))}
-    fields = [("id", text), ("date", text), *([("as_of", text)] if as_of else []), ("outcome", text),
-              ("needs_review", pa.bool_())]
-    fields += [(name, pa.list_(pa.struct([(key, kinds[kind]) for key, kind in keys]))) for name, keys in LISTS]
-    fields.append(("library", pa.struct([(key, text) for key in LIBRARY])))
-    return pa.schema(fields)
+    kinds = {None: text, "float": pa.float64(), "map": pa.map_(text, text), "bool": pa.bool_(),
+             "clauses": pa.list_(pa.struct([(name, text) for name, _ in _CLAUSE])),
+             "verdict": pa.struct([(name, text) for name, _ in VERDICT]),
+             "listed_by": pa.list_(pa.struct([(name, text) for name, _ in LISTED_BY])),
+             "library": pa.struct([(key, text) for key in LIBRARY])}
+    return pa.schema([(name, kinds[kind] if not isinstance(kind, tuple) else
+                       pa.list_(pa.struct([(key, kinds[k]) for key, k in kind])))
+                      for name, kind in _lists(as_of, explain)])
 
 
 def record_batch(decisions: list[dict], schema):
@@ -71,8 +89,8 @@ def record_batch(decisions: list[dict], schema):
     return pa.RecordBatch.from_pylist(rows, schema=schema)
 
 
-def csv_header(as_of: bool) -> list[str]:
-    return columns(as_of)
+def csv_header(as_of: bool, explain: bool = False) -> list[str]:
+    return columns(as_of, explain)
 
 
 def csv_row(decision: dict) -> list[str]:
@@ -81,7 +99,8 @@ def csv_row(decision: dict) -> list[str]:
     if "as_of" in decision:
         cells.append(decision["as_of"] or "")
     cells += [decision["outcome"], "true" if decision["needs_review"] else "false"]
-    cells += [_ENCODER.encode(decision[name]) for name, _ in LISTS]
+    lists = [*LISTS[:1], EXPLANATION, *LISTS[1:]] if "explanation" in decision else LISTS
+    cells += [_ENCODER.encode(decision[name]) for name, _ in lists]
     cells.append(_ENCODER.encode(decision["library"]) if decision["library"] is not None else "")
     return cells
 

@@ -54,7 +54,7 @@ def run(inputs: tuple[str, ...], query: str | None, database: str | None, decide
         write_text(out, report.count(d for chunk in decided for d in chunk.decided), fmt, runner.LINES,
                    flush=False)
         return
-    sink = sinks.open_sink(output, decider.job.as_of is not None)
+    sink = sinks.open_sink(output, decider.job.as_of is not None, decider.job.explain)
     try:
         for chunk in decided:
             for d in report.count(chunk.decided):

@@ -4,13 +4,13 @@ Takes: the output path (its suffix says the kind), whether decisions carry `as_o
 decided chunks in order (`runner.DecidedChunk`: an Arrow record batch or CSV rows each).
 Returns: `table_output(path)`, the runner's encoding a path wants (`runner.ARROW`,
 `runner.CSV_ROWS`) or None when it is no table (`.jsonl` and the rest are rendered as text);
-`open_sink(path, as_of)`, a sink with `write(payload)` and `close()`.
+`open_sink(path, as_of, explain)`, a sink with `write(payload)` and `close()`.
 Guarantees: rows are written in the order given, one per decision; memory stays flat (a Parquet
 row group or a DuckDB insert holds at most `GROUP_ROWS` decisions, and at most one group is
 being written while the next gathers); the file is complete only after `close()`. A group is
 encoded, compressed and written on a thread of its own (Arrow and DuckDB let go of the GIL), so
 the deciding goes on meanwhile. A `.duckdb` output is a database file whose table `decisions` (replaced if it
-exists) holds the rows. Columns are `decisions.columns(as_of)`.
+exists) holds the rows. Columns are `decisions.columns(as_of, explain)`.
 """
 
 from __future__ import annotations
@@ -34,13 +34,13 @@ def table_output(path: Path | None) -> str | None:
     return {".parquet": ARROW, ".duckdb": ARROW, ".csv": CSV_ROWS}.get(suffix)
 
 
-def open_sink(path: Path, as_of: bool):
+def open_sink(path: Path, as_of: bool, explain: bool = False):
     suffix = path.suffix.lower()
     if suffix == ".csv":
-        return CsvSink(path, as_of)
+        return CsvSink(path, as_of, explain)
     if suffix == ".duckdb":
-        return DuckdbSink(path, as_of)
-    return ParquetSink(path, as_of)
+        return DuckdbSink(path, as_of, explain)
+    return ParquetSink(path, as_of, explain)
 
 
 class _Grouped:
@@ -85,10 +85,10 @@ class _Grouped:
 
 
 class ParquetSink(_Grouped):
-    def __init__(self, path: Path, as_of: bool):
+    def __init__(self, path: Path, as_of: bool, explain: bool = False):
         super().__init__()
         parquet = need("pyarrow.parquet", f"writing `{path}`")
-        self.schema = columns.arrow_schema(as_of)
+        self.schema = columns.arrow_schema(as_of, explain)
         self.writer = parquet.ParquetWriter(str(path), self.schema, compression="zstd")
 
     def write_table(self, table) -> None:
@@ -102,11 +102,11 @@ class ParquetSink(_Grouped):
 
 
 class DuckdbSink(_Grouped):
-    def __init__(self, path: Path, as_of: bool):
+    def __init__(self, path: Path, as_of: bool, explain: bool = False):
         super().__init__()
         duckdb = need("duckdb", f"writing `{path}`")
         pa = need("pyarrow", f"writing `{path}`")
-        self.schema = columns.arrow_schema(as_of)
+        self.schema = columns.arrow_schema(as_of, explain)
         self.connection = duckdb.connect(str(path))
         empty = pa.Table.from_batches([], schema=self.schema)
         self.connection.register("policylang_rows", empty)
@@ -126,10 +126,10 @@ class DuckdbSink(_Grouped):
 
 
 class CsvSink:
-    def __init__(self, path: Path, as_of: bool):
+    def __init__(self, path: Path, as_of: bool, explain: bool = False):
         self.stream = path.open("w", encoding="utf-8", newline="")
         self.writer = csv.writer(self.stream)
-        self.writer.writerow(columns.csv_header(as_of))
+        self.writer.writerow(columns.csv_header(as_of, explain))
 
     def write(self, rows: list[list[Any]]) -> None:
         self.writer.writerows(rows)
