@@ -161,10 +161,10 @@ def eval_(cases: tuple[str, ...], policy_dirs: tuple[Path, ...], no_stdlib: bool
 
     if not cases and query is None:
         raise click.UsageError("give CASES, or rows to decide with `--query`")
-    if spark_master is not None and (log_file is not None or dispositions_file is not None or explain):
+    if spark_master is not None and log_file is not None:
         # Spark's executors write the decisions themselves: a log kept here would not hold them
-        raise click.UsageError("`--spark` does not take `--log`, `--dispositions` or `--explain` yet: "
-                               "decide with `policylang eval` on one machine for an audited run")
+        raise click.UsageError("`--spark` does not take `--log` yet: decide with `policylang eval` on one "
+                               "machine for a logged run")
     if output is not None and output.is_dir() and spark_master is None:
         raise click.BadParameter(f"`{output}` is a folder", param_hint="'--output'")
     if fmt is None:

@@ -38,18 +38,30 @@ _DECIDERS: dict[str, Decider] = {}      # in each executor's Python worker: one 
 
 def decide(df, library: str | Path | Iterable[str | Path] | None = None, *, with_stdlib: bool = True,
            engine: str = "compiled", date: datetime.date | None = None, as_of: datetime.date | None = None,
-           review_threshold: float = REVIEW_THRESHOLD):
-    """The decisions for a DataFrame of cases, as a DataFrame (see the module's contract)."""
+           review_threshold: float = REVIEW_THRESHOLD, explain: bool = False,
+           dispositions: Iterable[dict] = ()):
+    """The decisions for a DataFrame of cases, as a DataFrame (see the module's contract).
+    `explain` adds the `explanation` column (`eval --explain`); `dispositions` are a reviewer's
+    verdicts as a dispositions file holds them (`eval --dispositions`), checked here first."""
     need("pyspark", "policylang.spark")
     from pyspark.sql.pandas.types import from_arrow_schema
 
     paths = [library] if isinstance(library, (str, Path)) else list(library or [policies_dir()])
     files = [(f.stem, f.read_bytes()) for f in ecp_files([stdlib_dir(), *paths] if with_stdlib else paths)]
-    settings = (engine, review_threshold, date, as_of)
+    records = tuple(dispositions)
+    if records:
+        from policylang.library import load
+        from policylang.semantics.dispositions import from_records
+
+        program, _ = load(paths, with_stdlib=with_stdlib)
+        problems = from_records(list(records), program.entity_lists)[1] if program is not None else []
+        if problems:
+            raise ValueError("the dispositions do not check: " + "; ".join(p.message for p in problems[:3]))
+    settings = (engine, review_threshold, date, as_of, explain, records)
     key = hashlib.sha256(repr(([(stem, hashlib.sha256(data).hexdigest()) for stem, data in files],
                                settings)).encode()).hexdigest()
     shipped = df.sparkSession.sparkContext.broadcast((key, files))
-    schema = columns.arrow_schema(as_of is not None)
+    schema = columns.arrow_schema(as_of is not None, explain)
     names = list(df.columns)       # Spark resolves a dotted name (`item.value`) as a path: rename
 
     def decide_batches(batches: Iterator) -> Iterator:
@@ -73,7 +85,6 @@ def _decider(key: str, files: list[tuple[str, bytes]], settings: tuple) -> Decid
     the files written to a folder of their own (each under its own name: a module is its file's
     stem) and loaded in their order."""
     if key not in _DECIDERS:
-        from policylang.engines import engine as make_engine
         from policylang.library import load
 
         folder = Path(tempfile.mkdtemp(prefix="policylang-spark-"))
@@ -86,9 +97,10 @@ def _decider(key: str, files: list[tuple[str, bytes]], settings: tuple) -> Decid
         program, diagnostics = load(paths, with_stdlib=False)
         if program is None:
             raise RuntimeError("the library does not check: " + "; ".join(d.message for d in diagnostics[:3]))
-        kind, threshold, date, as_of = settings
-        job = EvalJob(tuple(paths), False, kind, threshold, date, "jsonl", as_of)
-        _DECIDERS[key] = Decider(job, make_engine(program, kind, threshold))
+        kind, threshold, date, as_of, explain, records = settings
+        job = EvalJob(tuple(paths), False, kind, threshold, date, "jsonl", as_of, explain=explain,
+                      dispositions=records)
+        _DECIDERS[key] = Decider(job, job.make_engine(program))
     return _DECIDERS[key]
 
 
@@ -112,7 +124,8 @@ def eval_command(master: str, inputs: tuple[str, ...], query: str | None, job: E
     try:
         df = _read(spark, inputs, query)
         decisions = decide(df, list(job.paths), with_stdlib=job.with_stdlib, engine=job.engine,
-                           date=job.default_date, as_of=job.as_of, review_threshold=job.review_threshold)
+                           date=job.default_date, as_of=job.as_of, review_threshold=job.review_threshold,
+                           explain=job.explain, dispositions=job.dispositions)
         _write(decisions, output, suffix)
         written = _read_back(spark, output, suffix)
         counts = {row["outcome"]: row["count"] for row in written.groupBy("outcome").count().collect()}
@@ -183,7 +196,7 @@ def _write(decisions, output: Path, suffix: str) -> None:
     else:
         from pyspark.sql import functions as F
 
-        flat = [F.to_json(F.col(c)).alias(c) if c in dict(columns.LISTS) or c == "library" else F.col(c)
+        flat = [F.to_json(F.col(c)).alias(c) if c in dict(columns.LISTS) or c in ("explanation", "library") else F.col(c)
                 for c in decisions.columns]
         _csv(decisions.select(*flat).write.mode("overwrite")).csv(str(output))
 

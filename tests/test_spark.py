@@ -129,3 +129,25 @@ def test_eval_spark_writes_the_decisions_of_eval(spark, tmp_path):
             continue                                               # their messages name where the row came from
         got["reasons"] = [{**r, "text": dict(r["text"])} for r in got["reasons"]]
         assert got == as_row(want)
+
+
+def test_decide_explains_and_applies_verdicts_as_eval_does(spark, shipped_program, tmp_path):
+    """`decide(..., explain=True, dispositions=...)`: the `explanation` column and the verdicts of
+    `eval --explain --dispositions`, row for row (the review desk's cases, in one partition)."""
+    from policylang.spark import decide
+    from policylang.tables.decisions import as_row as table_row
+
+    review = Path(__file__).parent / "review" / "cli"
+    cases = json.loads((review / "cases.json").read_text(encoding="utf-8"))
+    verdicts = json.loads((review / "matched.json").read_text(encoding="utf-8"))["dispositions"]
+    pq.write_table(case_table(cases, shipped_program), tmp_path / "book.parquet")
+    expected = eval_decisions(tmp_path / "book.parquet", "--explain", "--dispositions", str(review / "matched.json"))
+    assert any(d["explanation"] for d in expected) and any(r.get("listed_by") for d in expected for r in d["reasons"])
+    rows = decide(spark.read.parquet(str(tmp_path / "book.parquet")).coalesce(1), explain=True,
+                  dispositions=verdicts).collect()
+    found, wanted = [r.asDict(recursive=True) for r in rows], [table_row(d) for d in expected]
+    for row in wanted:            # a Spark map comes back as a dict, in no particular order
+        row["reasons"] = [{**r, "text": dict(r["text"])} for r in row["reasons"]]
+    assert found == wanted
+    with pytest.raises(ValueError, match="the dispositions do not check"):
+        decide(spark.read.parquet(str(tmp_path / "book.parquet")), dispositions=[{"party": "x"}])

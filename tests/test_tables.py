@@ -24,7 +24,7 @@ duckdb = pytest.importorskip("duckdb")
 from policylang.eval import runner                                   # noqa: E402
 from policylang.eval.runner import EvalJob                           # noqa: E402
 from policylang.library import policies_dir                          # noqa: E402
-from policylang.tables.decisions import arrow_schema, columns, EXPLANATION, LISTED_BY, LISTS, VERDICT  # noqa: E402
+from policylang.tables.decisions import arrow_schema, as_row, columns, LISTS  # noqa: E402
 from policylang.tables.mapping import RowReader                      # noqa: E402
 from policylang.tables.writing import case_csv, case_table, json_text  # noqa: E402
 from policylang.testing.mix import realistic_cases                   # noqa: E402
@@ -176,7 +176,7 @@ def test_decisions_as_parquet_csv_duckdb_and_jsonl_hold_the_json_decision(shippe
         done = run("eval", str(tmp_path / "book.parquet"), "--output", str(tmp_path / f"out.{suffix}"))
         assert done.returncode == 0 and done.stdout == "", done.stderr
     assert [json.loads(line) for line in (tmp_path / "out.jsonl").read_text().splitlines()] == expected
-    as_columns = [_filled(d) for d in expected]
+    as_columns = [as_row(d) for d in expected]
     parquet = pq.read_table(tmp_path / "out.parquet")
     assert parquet.schema.names == columns(False) and parquet.schema == arrow_schema(False)
     assert parquet.to_pylist() == as_columns
@@ -187,27 +187,6 @@ def test_decisions_as_parquet_csv_duckdb_and_jsonl_hold_the_json_decision(shippe
     with (tmp_path / "out.csv").open(encoding="utf-8", newline="") as f:
         rows = list(csv.DictReader(f))
     assert [_from_csv(row) for row in rows] == expected
-
-
-def _filled(decision: dict) -> dict:
-    """A JSON decision as its columns hold it: a key an object leaves out is null; maps as pairs."""
-    out = dict(decision)
-    for name, keys in (*LISTS, EXPLANATION):
-        if name in decision:
-            out[name] = [{key: _as_column(item.get(key), kind) for key, kind in keys} for item in decision[name]]
-    return out
-
-
-def _as_column(value, kind):
-    if value is None:
-        return None
-    if kind == "map":
-        return list(value.items())
-    if kind == "verdict":
-        return {key: value.get(key) for key, _ in VERDICT}
-    if kind == "listed_by":
-        return [{key: item.get(key) for key, _ in LISTED_BY} for item in value]
-    return value
 
 
 def _from_csv(row: dict) -> dict:
@@ -331,9 +310,9 @@ def test_explanations_and_verdicts_reach_every_table_output(shipped_program, tmp
         assert done.returncode == 0, done.stderr
     parquet = pq.read_table(tmp_path / "out.parquet")
     assert parquet.schema == arrow_schema(False, explain=True) and "explanation" in parquet.schema.names
-    assert parquet.to_pylist() == [_filled(d) for d in expected]
+    assert parquet.to_pylist() == [as_row(d) for d in expected]
     stored = duckdb.connect(str(tmp_path / "out.duckdb"), read_only=True).sql("SELECT * FROM decisions")
     as_table = getattr(stored, "to_arrow_table", None) or stored.fetch_arrow_table     # DuckDB 2, 1.x
-    assert as_table().to_pylist() == [_filled(d) for d in expected]
+    assert as_table().to_pylist() == [as_row(d) for d in expected]
     with (tmp_path / "out.csv").open(encoding="utf-8", newline="") as f:
         assert [_from_csv(row) for row in csv.DictReader(f)] == expected

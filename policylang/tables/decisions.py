@@ -2,7 +2,7 @@
 
 Takes: decisions as `Decision.to_json()` gives them.
 Returns: `arrow_schema(as_of, explain)`, the Arrow schema of a table of decisions;
-`record_batch(decisions, schema)`; `csv_header(as_of, explain)` and `csv_row(decision)` for a flat
+`record_batch(decisions, schema)`; `as_row(decision)`, what a table's row gives back; `csv_header(as_of, explain)` and `csv_row(decision)` for a flat
 CSV.
 Guarantees: one column per field of the JSON decision, in its order (`id`, `date`, `as_of` when
 decided as of another date, `outcome`, `needs_review`, `reasons`, `explanation` with `--explain`,
@@ -87,6 +87,33 @@ def record_batch(decisions: list[dict], schema):
     rows = decisions if all(type(d.get("id")) in (str, type(None)) for d in decisions) else \
         [{**d, "id": _text_id(d["id"])} for d in decisions]
     return pa.RecordBatch.from_pylist(rows, schema=schema)
+
+
+def as_row(decision: dict) -> dict:
+    """A JSON decision as a table of decisions holds it, and gives it back (`Table.to_pylist`):
+    every key of a list's objects and of a verdict (null where the JSON leaves it out), maps as
+    (key, value) pairs.
+
+    >>> as_row({"id": "a", "reasons": [{"policy": "P", "clause": "1", "text": {"en": "…"}}], "screening": []})["reasons"][0]["text"]
+    [('en', '…')]
+    """
+    out = dict(decision)
+    for name, keys in (*LISTS, EXPLANATION):
+        if name in decision:
+            out[name] = [{key: _as_column(item.get(key), kind) for key, kind in keys} for item in decision[name]]
+    return out
+
+
+def _as_column(value: Any, kind: Any) -> Any:
+    if value is None:
+        return None
+    if kind == "map":
+        return list(value.items())
+    if kind == "verdict":
+        return {key: value.get(key) for key, _ in VERDICT}
+    if kind == "listed_by":
+        return [{key: item.get(key) for key, _ in LISTED_BY} for item in value]
+    return value
 
 
 def csv_header(as_of: bool, explain: bool = False) -> list[str]:
