@@ -60,6 +60,16 @@ def test_the_first_diagnostic_is_the_one_a_plain_parse_gives() -> None:
     assert (diags[0].code, diags[0].message, diags[0].help) == (alone[0].code, alone[0].message, alone[0].help)
 
 
+def test_a_brace_too_many_is_named_and_the_clauses_after_it_are_still_read() -> None:
+    text = (HERE / "brace_too_many.ecp").read_text(encoding="utf-8")
+    _, diags = parse(SourceFile("brace.ecp", text))
+    assert [(d.span.line, d.code) for d in diags] == [(11, "E001"), (16, "E001")]
+    assert "is a `}` above it one too many" in diags[0].help
+    # the same clauses inside their announcement: only clause 3's error
+    _, whole = parse(SourceFile("brace.ecp", text.replace("  }\n  }\n", "  }\n", 1)))
+    assert [(d.span.line, d.code) for d in whole] == [(15, "E001")]
+
+
 def test_errors_are_sorted_and_capped() -> None:
     clauses = "".join(f"  clause {n} {{ when origin == CN require permit }}\n" for n in range(1, 31))
     _, diags = parse(SourceFile("many.ecp", "announcement TEST-2025-1 {\n" + clauses + "}\n"))

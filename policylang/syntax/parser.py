@@ -155,6 +155,10 @@ def _syntax_diagnostic(file: SourceFile, exc: lark.exceptions.LarkError) -> Diag
             return error("E004", Span(file, max(0, end - 1), end),
                          help=_expected_hint(set(exc.expected)) or "the file ends too early")
         found = f"`{token.value}`"
+        if recovery.outside_announcement(token, set(exc.expected)):
+            return error("E001", Span(file, token.start_pos, token.end_pos), found=found,
+                         help="a clause stands inside an `announcement … { }`: is a `}` above it one too many, "
+                              "closing the announcement early?")
         return error("E001", Span(file, token.start_pos, token.end_pos), found=found,
                      help=_expected_hint(set(exc.expected)))
     if isinstance(exc, lark.exceptions.UnexpectedEOF):

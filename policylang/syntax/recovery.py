@@ -9,9 +9,11 @@ errors of its own; the first error is the one a plain parse raises.
 
 Recovery, at an unexpected token, tries in turn:
 
-1. a local repair: finish a phrase of several words (`deny` → `deny in principle`), drop the
-   token, replace it by one the parser expects, or insert one before it; of these, the one after
-   which the parser gets furthest (looking `HORIZON` tokens ahead);
+1. a local repair: finish a phrase of several words (`deny` → `deny in principle`), reopen an
+   announcement for a clause found outside one (a `}` too many above it closed the announcement
+   early: the clauses after it are still read as the announcement's), drop the token, replace it
+   by one the parser expects, or insert one before it; of these, the one after which the parser
+   gets furthest (looking `HORIZON` tokens ahead);
 2. panic mode: read on, token by token; a token the current state accepts resumes the parse, a
    synchronising token (`}`, or a keyword that opens a declaration or a clause property) may also
    resume it after popping the states of the unfinished construct, innermost first.
@@ -136,6 +138,8 @@ def _local_repair(ip, bad: Token, before: deque, phrases: dict[str, tuple[str, .
     if missing:
         candidates.append([_fake(kind, bad) for kind in missing] + [bad])
     expected = sorted(ip.accepts() - {"$END"})
+    if outside_announcement(bad, expected):                             # reopen the announcement
+        candidates.append([_fake(kind, bad) for kind in ("ANNOUNCEMENT", "ANN_ID", "LBRACE")] + [bad])
     candidates.append([])                                               # drop
     candidates += [[_fake(kind, bad)] for kind in expected]            # replace
     candidates += [[_fake(kind, bad), bad] for kind in expected]       # insert before
@@ -171,6 +175,11 @@ def _panic(ip, sync: frozenset[str]):
             probe = _fed(popped, [token])
             if probe is not None and _survives(probe, token):
                 return probe
+
+
+def outside_announcement(bad: Token, expected) -> bool:
+    """Whether `bad` is a clause where only declarations may stand: outside every announcement."""
+    return bad.type == "CLAUSE" and "ANNOUNCEMENT" in expected and "CLAUSE" not in expected
 
 
 def _misspelt_word(token: Token) -> bool:
