@@ -32,7 +32,7 @@ from policylang.compile import runtime
 from policylang.compile.codegen import Unsupported, Writer
 from policylang.compile.guards import Guards
 from policylang.diagnostics import error
-from policylang.eval.asof import decide_as_of
+from policylang.eval.asof import AsOfDecider
 from policylang.eval.assemble import DEFAULT_REVIEW_THRESHOLD, assemble, screen_parties
 from policylang.eval.cases import CaseReader, RawCase, read_date
 from policylang.eval.combine import combine
@@ -58,7 +58,7 @@ class CompiledRule:
     needs: tuple[frozenset[ClauseKey], ...] = ()
 
 
-class CompiledEngine:
+class CompiledEngine(AsOfDecider):
     """Decides cases with the program compiled to Python. Build once, decide many."""
 
     def __init__(self, program: Program, review_threshold: float = DEFAULT_REVIEW_THRESHOLD,
@@ -90,13 +90,6 @@ class CompiledEngine:
         self._by_signature: dict[tuple, frozenset[int]] = {}
 
     # -------------------------------------------------------------- one case
-
-    def decide(self, raw: RawCase, default_date: datetime.date | None = None,
-               as_of: datetime.date | None = None) -> Decision:
-        """The decision for one case; with `as_of`, as if its date were that day (`asof.py`)."""
-        if as_of is not None:
-            return decide_as_of(self._decide, raw, default_date, as_of)
-        return self._decide(raw, default_date)
 
     def _decide(self, raw: RawCase, default_date: datetime.date | None) -> Decision:
         read = self.reader.read(raw, default_date)

@@ -30,7 +30,7 @@ import datetime
 
 from policylang import ast
 from policylang.diagnostics import Diagnostic, error
-from policylang.eval.asof import decide_as_of
+from policylang.eval.asof import AsOfDecider
 from policylang.eval.assemble import DEFAULT_REVIEW_THRESHOLD, assemble, screen_parties
 from policylang.eval.cases import CaseReader, RawCase, read_date
 from policylang.eval.combine import combine
@@ -41,7 +41,7 @@ from policylang.eval.values import MISSING, RecordValue
 from policylang.program import ClauseKey, Program
 
 
-class Interpreter:
+class Interpreter(AsOfDecider):
     """Decides cases against one program. Build once, decide many."""
 
     def __init__(self, program: Program, review_threshold: float = DEFAULT_REVIEW_THRESHOLD,
@@ -61,13 +61,6 @@ class Interpreter:
         return Context(self.program, day, case, self.screening, lambda code: self.law.is_controlled(code, day))
 
     # -------------------------------------------------------------- one case
-
-    def decide(self, raw: RawCase, default_date: datetime.date | None = None,
-               as_of: datetime.date | None = None) -> Decision:
-        """The decision for one case; with `as_of`, as if its date were that day (`asof.py`)."""
-        if as_of is not None:
-            return decide_as_of(self._decide, raw, default_date, as_of)
-        return self._decide(raw, default_date)
 
     def _decide(self, raw: RawCase, default_date: datetime.date | None) -> Decision:
         read = self.reader.read(raw, default_date)
