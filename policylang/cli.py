@@ -208,17 +208,18 @@ def eval_(cases: tuple[str, ...], policy_dirs: tuple[Path, ...], no_stdlib: bool
         if table_run is not None:
             _tables_or_exit(lambda: table_run.run(cases, query, database, decider, pool, output, fmt, report, out,
                                                   write, log))
-        for name in () if table_run is not None else cases:
-            try:
-                units, shape = runner.units_of(name)
-            except OSError as exc:
-                raise click.BadParameter(f"cannot read `{name}`: {exc.strerror or exc}", param_hint="CASES") from None
-            chunk = runner.STREAM_CHUNK if name == "-" else runner.CHUNK
-            shape = writer.shape(shape)
-            each = runner.output_format(fmt, shape)
-            decided = pool.decide(units, chunk, each) if pool else (decider.decide(u, each) for u in units)
-            writer.write(report.count(decided), shape, flush=name == "-")
-        if table_run is None:
+        else:
+            for name in cases:
+                try:
+                    units, shape = runner.units_of(name)
+                except OSError as exc:
+                    raise click.BadParameter(f"cannot read `{name}`: {exc.strerror or exc}",
+                                             param_hint="CASES") from None
+                chunk = runner.STREAM_CHUNK if name == "-" else runner.CHUNK
+                shape = writer.shape(shape)
+                each = runner.output_format(fmt, shape)
+                decided = pool.decide(units, chunk, each) if pool else (decider.decide(u, each) for u in units)
+                writer.write(report.count(decided), shape, flush=name == "-")
             writer.close()
         if fmt == "text" and not table_output:
             out.write("\n" + render_library(decider.engine.law.identity) + "\n")

@@ -196,8 +196,7 @@ def _write(decisions, output: Path, suffix: str) -> None:
     else:
         from pyspark.sql import functions as F
 
-        flat = [F.to_json(F.col(c)).alias(c) if c in dict(columns.LISTS) or c in ("explanation", "library") else F.col(c)
-                for c in decisions.columns]
+        flat = [F.to_json(F.col(c)).alias(c) if c in columns.NESTED else F.col(c) for c in decisions.columns]
         _csv(decisions.select(*flat).write.mode("overwrite")).csv(str(output))
 
 

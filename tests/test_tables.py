@@ -24,7 +24,7 @@ duckdb = pytest.importorskip("duckdb")
 from policylang.eval import runner                                   # noqa: E402
 from policylang.eval.runner import EvalJob                           # noqa: E402
 from policylang.library import policies_dir                          # noqa: E402
-from policylang.tables.decisions import arrow_schema, as_row, columns, LISTS  # noqa: E402
+from policylang.tables.decisions import arrow_schema, as_row, columns, NESTED  # noqa: E402
 from policylang.tables.mapping import RowReader                      # noqa: E402
 from policylang.tables.writing import case_csv, case_table, json_text  # noqa: E402
 from policylang.testing.mix import realistic_cases                   # noqa: E402
@@ -190,7 +190,7 @@ def test_decisions_as_parquet_csv_duckdb_and_jsonl_hold_the_json_decision(shippe
 
 
 def _from_csv(row: dict) -> dict:
-    out = {k: (json.loads(v) if k in dict(LISTS) or k in ("explanation", "library") else v) for k, v in row.items()}
+    out = {k: (json.loads(v) if k in NESTED else v) for k, v in row.items()}
     out["needs_review"] = {"true": True, "false": False}[row["needs_review"]]
     return out
 

@@ -278,10 +278,11 @@ class Decider:
                 text = render(decision, fmt)
             return Decided(text, decision.outcome, len(decision.screening), decision.needs_review)
 
-    def _decided(self, raw: RawCase, decision: Decision, fmt: str) -> Decided:
+    def _decided(self, raw: RawCase, decision: Decision, fmt: str | None) -> Decided:
+        """The decision rendered in `fmt` (None: not rendered, a table encodes it), with its log line."""
         line = self.job.log.line(raw, decision) if self.job.log is not None else None
-        return Decided(render(decision, fmt, raw.origin, self._paint), decision.outcome, len(decision.screening),
-                       decision.needs_review, line)
+        text = render(decision, fmt, raw.origin, self._paint) if fmt is not None else ""
+        return Decided(text, decision.outcome, len(decision.screening), decision.needs_review, line)
 
     def decide_chunk(self, units: list[tuple], fmt: str | None = None) -> list[Decided]:
         return [self.decide(u, fmt) for u in units]
@@ -307,8 +308,7 @@ class Decider:
             facts, found = [], []
             for raw in raws:     # each decision turned into JSON at once, while it is in the cache
                 d = self.decide_raw(raw)
-                line = self.job.log.line(raw, d) if self.job.log is not None else None
-                facts.append(Decided("", d.outcome, len(d.screening), d.needs_review, log=line))
+                facts.append(self._decided(raw, d, None))
                 found.append(d.to_json())
             from policylang.tables import decisions as columns
             if output == ARROW:

@@ -43,6 +43,8 @@ LISTS: tuple[tuple[str, tuple], ...] = (
     ("warnings", _DIAGNOSTIC),
 )
 LIBRARY = ("version", "digest", "checked_through")
+# The columns that hold lists or objects: JSON text in a CSV.
+NESTED = frozenset({*(name for name, _ in LISTS), EXPLANATION[0], "library"})
 
 
 def columns(as_of: bool, explain: bool = False) -> list[str]:
@@ -121,14 +123,18 @@ def csv_header(as_of: bool, explain: bool = False) -> list[str]:
 
 
 def csv_row(decision: dict) -> list[str]:
-    """One decision as CSV cells: text as it is, lists and objects as JSON text."""
-    cells = [_text_id(decision["id"]), decision["date"] or ""]
-    if "as_of" in decision:
-        cells.append(decision["as_of"] or "")
-    cells += [decision["outcome"], "true" if decision["needs_review"] else "false"]
-    lists = [*LISTS[:1], EXPLANATION, *LISTS[1:]] if "explanation" in decision else LISTS
-    cells += [_ENCODER.encode(decision[name]) for name, _ in lists]
-    cells.append(_ENCODER.encode(decision["library"]) if decision["library"] is not None else "")
+    """One decision as CSV cells, in `columns` order: text as it is, lists and objects as JSON text."""
+    cells = []
+    for name, kind in _lists("as_of" in decision, "explanation" in decision):
+        value = decision[name]
+        if name == "id":
+            cells.append(_text_id(value))
+        elif kind == "bool":
+            cells.append("true" if value else "false")
+        elif name in NESTED:
+            cells.append(_ENCODER.encode(value) if value is not None else "")
+        else:
+            cells.append(value or "")
     return cells
 
 
