@@ -132,6 +132,11 @@ class DecisionLog:
         if len(self.pending) >= BATCH:
             self.flush()
 
+    def add_batch(self, lines: list[str]) -> None:
+        """Write `lines`, with anything pending, as one batch (however many there are)."""
+        self.pending.extend(lines)
+        self.flush()
+
     def flush(self) -> None:
         """Write what is pending as one batch: locked, written whole, synced, unlocked."""
         if not self.pending:

@@ -237,7 +237,7 @@ def raw_case(unit: tuple) -> RawCase:
 class Decider:
     """An engine with the way its decisions are rendered: what runs in each worker."""
 
-    def __init__(self, job: EvalJob, engine=None):
+    def __init__(self, job: EvalJob, engine=None, freeze: bool = True):
         if engine is None:
             from policylang.library import load
             program, diags = load(list(job.paths), with_stdlib=job.with_stdlib)
@@ -250,8 +250,10 @@ class Decider:
         self._rows = None
         # The library, its AST and the generated code live as long as the process: keep them out
         # of the cyclic collector's full passes, which would otherwise walk them again and again
-        # while cases stream through (a tenth of the time on long inputs).
-        gc.freeze()
+        # while cases stream through (a tenth of the time on long inputs). A decider made for
+        # one request of the service (`freeze=False`) must not: each request's garbage would stay.
+        if freeze:
+            gc.freeze()
 
     def decide_raw(self, raw: RawCase, as_of: datetime.date | None | str = "job") -> Decision:
         """The one decision function of every input form: the engine's, as the job asks (or as

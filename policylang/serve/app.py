@@ -133,9 +133,7 @@ def create_app(live: LiveLibrary, max_body: int = MAX_BODY, log=None,
 
     def write_log(pending: _Pending) -> None:
         with log_lock:
-            for line in pending.lines:
-                log.add(line)
-            log.flush()
+            log.add_batch(pending.lines)      # one locked, synced write a request, however large
 
     async def decide(request: Request) -> Response:
         kind = _content_type(request)
@@ -276,15 +274,6 @@ class _Unreadable(Exception):
     pass
 
 
-class _RequestDecider(runner.Decider):
-    """`runner.Decider` for one request, without the `gc.freeze()` a command's decider does
-    once: frozen at every request, each request's garbage would be kept for good."""
-
-    def __init__(self, job: runner.EvalJob, engine):
-        from policylang.colour import plain
-        self.engine, self.job, self._paint, self._rows = engine, job, plain, None
-
-
 def _decide(job: runner.EvalJob, engine, body: bytes, lines: bool, log=None) -> tuple[str, bool]:
     """The decisions' text, as `eval --format json` writes it for the same input, and whether
     some case was invalid; with `log`, each decision's log line handed to it."""
@@ -301,7 +290,7 @@ def _decide(job: runner.EvalJob, engine, body: bytes, lines: bool, log=None) -> 
         except RecursionError:
             raise _Unreadable("nested too deeply") from None
         units, shape = runner._document_units(body, "request")
-    decider = _RequestDecider(job, engine)
+    decider = runner.Decider(job, engine, freeze=False)    # frozen at every request, garbage would stay
     out, invalid = io.StringIO(), False
     fmt = runner.output_format("json", shape)
 
