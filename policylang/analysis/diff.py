@@ -30,7 +30,6 @@ from policylang.analysis.shrink import shrink
 from policylang.analysis.symbolic import Bounds, Domains, day
 from policylang.eval.cases import RawCase
 from policylang.eval.decision import Decision
-from policylang.eval.interpreter import Interpreter
 from policylang.program import ClauseKey, Program
 
 
@@ -91,7 +90,7 @@ def diff_dates(program: Program, first: datetime.date, second: datetime.date, bo
     windows = [[Window(d, d, lib.facts_on(d), {})] for d in (first, second)]
     plan = Plan(lib, windows, None)
     candidates = [k for k in lib.order if lib.effects[k] and plan.signature(k, 0) != plan.signature(k, 1)]
-    interpreter = Interpreter(program)
+    interpreter = lib.interpreter
 
     def decide(case: dict) -> tuple[Decision, Decision]:
         raw = RawCase(case, "witness")
@@ -135,7 +134,7 @@ def diff_versions(old: Program, new: Program, bounds: Bounds = Bounds(), names: 
         facts = (libs[0].facts_on(start), libs[1].facts_on(start))
         groups.setdefault(facts, []).append((start, nxt - datetime.timedelta(days=1)))
     engines = [_engine(p) for p in (old, new)]
-    interpreters = [Interpreter(p) for p in (old, new)]
+    interpreters = [lib.interpreter for lib in libs]
 
     def decide_with(deciders) -> Callable[[dict], tuple[Decision, Decision]]:
         return lambda case: tuple(d.decide(RawCase(case, "witness")) for d in deciders)

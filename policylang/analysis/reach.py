@@ -26,7 +26,7 @@ import z3
 
 from policylang.analysis.search import Analysis
 from policylang.analysis.shrink import shrink
-from policylang.analysis.witness import FastDecider, Rechecker, applied, realise
+from policylang.analysis.witness import FastDecider, applied, realise
 from policylang.program import ClauseKey, Program
 
 
@@ -64,11 +64,6 @@ class Reach:
         self.vacuous = {f.clauses[0]: f.message for f in findings if f.kind == "vacuous"}
         return analysis
 
-    @functools.cached_property
-    def _deciders(self) -> tuple[FastDecider, Rechecker]:
-        recheck = Rechecker(self.program)
-        return FastDecider(self.program, recheck), recheck
-
     def witnesses(self, name: str | ClauseKey, limit: int = 4) -> list[dict]:
         """Up to `limit` cases where the clause applies, from window groups spread over its life."""
         key = clause_key(self.program, name)
@@ -81,7 +76,7 @@ class Reach:
         if not groups:
             raise NeverApplies(self.vacuous.get(key) or f"{key} can never apply")
         step = max(1, len(groups) // limit)
-        fast, recheck = self._deciders
+        fast, recheck = analysis.core.fast, analysis.core.recheck     # the search's own deciders
         applies = analysis.enc.applies()[key]
         found, doubts = [], []
         for g in groups[::step][:limit]:

@@ -108,8 +108,7 @@ def _phrase_diagnostic(file: SourceFile, found: recovery.Found) -> Diagnostic | 
         return None
     written = " ".join(_word(t.type) for t in head)
     rest = " ".join(_word(t) for t in missing)
-    kind = "an effect" if any(r.origin.name == "effect" and r.expansion[0].name == head[0].type
-                               for r in _parser().rules) else "a duty"
+    kind = _rule_words()[_word(head[0].type)]
     return error("E015", Span(file, head[0].start_pos, head[-1].end_pos), word=written,
                  missing=f"`{rest}`", phrase=f"{written} {rest}",
                  help=f"{kind} of several words is written whole")
@@ -142,6 +141,18 @@ def _keyword_as_name(file: SourceFile, found: recovery.Found) -> Diagnostic | No
                  help=f"a condition is missing or unfinished before `{word.value}`, which starts {kind}")
 
 
+def _outside_announcement(file: SourceFile, found: recovery.Found) -> Diagnostic | None:
+    """E001 at a clause outside every announcement, with a hint at a `}` too many, else None."""
+    exc = found.error
+    if not isinstance(exc, lark.exceptions.UnexpectedToken) or \
+            not recovery.outside_announcement(exc.token, set(exc.expected)):
+        return None
+    token = exc.token
+    return error("E001", Span(file, token.start_pos, token.end_pos), found=f"`{token.value}`",
+                 help="a clause stands inside an `announcement … { }`: is a `}` above it one too many, "
+                      "closing the announcement early?")
+
+
 def _syntax_diagnostic(file: SourceFile, exc: lark.exceptions.LarkError) -> Diagnostic:
     if isinstance(exc, lark.exceptions.UnexpectedCharacters):
         offset = exc.pos_in_stream
@@ -155,10 +166,6 @@ def _syntax_diagnostic(file: SourceFile, exc: lark.exceptions.LarkError) -> Diag
             return error("E004", Span(file, max(0, end - 1), end),
                          help=_expected_hint(set(exc.expected)) or "the file ends too early")
         found = f"`{token.value}`"
-        if recovery.outside_announcement(token, set(exc.expected)):
-            return error("E001", Span(file, token.start_pos, token.end_pos), found=found,
-                         help="a clause stands inside an `announcement … { }`: is a `}` above it one too many, "
-                              "closing the announcement early?")
         return error("E001", Span(file, token.start_pos, token.end_pos), found=found,
                      help=_expected_hint(set(exc.expected)))
     if isinstance(exc, lark.exceptions.UnexpectedEOF):
@@ -177,8 +184,8 @@ def _to_ast(file: SourceFile, start: str):
         tree = _parser().parse(file.text, start=start)
     except lark.exceptions.UnexpectedInput:
         found = recovery.all_errors(_parser(), file.text, start, _phrases())
-        return None, [_phrase_diagnostic(file, f) or _keyword_as_name(file, f) or _syntax_diagnostic(file, f.error)
-                      for f in found]
+        return None, [_phrase_diagnostic(file, f) or _keyword_as_name(file, f) or _outside_announcement(file, f)
+                      or _syntax_diagnostic(file, f.error) for f in found]
     found = bounds.check(tree, file)
     if found:
         return None, found

@@ -130,8 +130,8 @@ def _local_repair(ip, bad: Token, before: deque, phrases: dict[str, tuple[str, .
 
     Each candidate is judged by how many tokens after it parse (up to `HORIZON`): `military,user`
     is better mended as `military or user` than as `military { user`, which fails a line later.
-    On a tie the first candidate wins: finishing a phrase, dropping the token, replacing it,
-    inserting before it.
+    On a tie the first candidate wins: finishing a phrase, reopening an announcement, dropping
+    the token, replacing it, inserting before it.
     """
     candidates: list[list[Token]] = []
     _, missing = unfinished_phrase(tuple(before), bad, phrases)
