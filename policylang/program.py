@@ -90,7 +90,7 @@ class Program:
     def module_names(self) -> set[str]:
         return {m.name for m in self.modules}
 
-    def clauses_for(self, ref: ast.Ref, home: str) -> list[ClauseKey]:
+    def clauses_for(self, ref: ast.Ref, home: str | None) -> list[ClauseKey]:
         """The clauses a reference names: all of an announcement, or a clause and those under it,
         in the library's order. Looked up in an index (`_ClauseIndex`), not by a pass over every
         clause, so that checking a file of many references to many clauses stays linear."""

@@ -31,7 +31,7 @@ from typing import Callable
 import attrs
 
 from policylang.analysis.findings import Finding
-from policylang.check.accepts import accepts_of, clauses_of
+from policylang.check.accepts import accepts_of
 from policylang.diagnostics import Diagnostic, warning
 from policylang.program import Program
 
@@ -40,18 +40,18 @@ def apply_accepts(program: Program, findings: list[Finding],
                   searched: Callable[[str, tuple], bool]) -> tuple[list[Finding], list[Diagnostic]]:
     parts = []
     for accept, home in accepts_of(program):
-        first = frozenset(clauses_of(program, accept.clauses, home))
+        first = frozenset(program.clauses_for(accept.clauses, home))
         if not accept.others:
             parts.append((accept, first, None, accept.clauses))
         for ref in accept.others:
-            parts.append((accept, first, frozenset(clauses_of(program, ref, home)), ref))
+            parts.append((accept, first, frozenset(program.clauses_for(ref, home)), ref))
     used: set[int] = set()
     out = []
     for f in findings:
-        match = next((n for n, part in enumerate(parts) if _matches(part, f)), None)
-        if match is not None:
-            used |= {n for n, part in enumerate(parts) if _matches(part, f)}
-            accept = parts[match][0]
+        hits = [n for n, part in enumerate(parts) if _matches(part, f)]
+        if hits:
+            used.update(hits)
+            accept = parts[hits[0]][0]
             span = accept.span
             place = f"{span.path}:{span.line}:{span.column}" if span is not None else None
             f = attrs.evolve(f, accepted={"reason": accept.reason, "at": place})

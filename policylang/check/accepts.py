@@ -19,7 +19,7 @@ from policylang import ast
 from policylang.check.refs import check_reference
 from policylang.check.typecheck import did_you_mean
 from policylang.diagnostics import Diagnostic, error
-from policylang.program import ClauseKey, Program
+from policylang.program import Program
 
 # How many clauses a finding of each kind names (a gap: one or two classifying clauses).
 ARITY = {"conflict": (2,), "overlap": (2,), "silenced": (2,), "redundant": (2,), "gap": (1, 2),
@@ -35,14 +35,6 @@ def accepts_of(program: Program) -> Iterator[tuple[ast.Accept, str | None]]:
             elif isinstance(item, ast.Announcement):
                 for accept in item.accepts:
                     yield accept, item.id
-
-
-def clauses_of(program: Program, ref: ast.Ref, home: str | None) -> list[ClauseKey]:
-    """The clauses a reference of an accept names (none when it names nothing that exists)."""
-    policy = ref.announcement or home
-    if policy is None or policy not in program.announcements:
-        return []
-    return program.clauses_for(ref, policy)
 
 
 def check_accepts(program: Program) -> list[Diagnostic]:
