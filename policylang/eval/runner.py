@@ -261,9 +261,8 @@ class Decider:
         try:
             return self.engine.decide(raw, self.job.default_date, self.job.as_of if as_of == "job" else as_of)
         except Exception as exc:  # a fault of policylang in one case never stops the others
-            return Decision(_id_of(raw), None, "error", errors=(error(
-                "E499", path="", detail=f"{type(exc).__name__}: {exc}"),), library=self.engine.law.identity,
-                explanation=() if self.job.explain else None)
+            return attrs.evolve(fault_decision(exc, case_id(raw), self.engine.law.identity),
+                                explanation=() if self.job.explain else None)
 
     def decide(self, unit: tuple, fmt: str | None = None) -> Decided:
         fmt = fmt or self.job.fmt

@@ -306,6 +306,24 @@ def test_a_fault_in_one_case_is_that_case_error_and_the_run_exits_1(monkeypatch,
     assert "please report it" in decided[1]["errors"][0]["message"]
 
 
+def test_a_fault_in_one_row_of_a_chunk_is_that_row_error(monkeypatch, decider):
+    """The path of tables and worker chunks (`decide_table`, straight to `decide_raw`, with no
+    catch around it) turns a fault into that row's E499 as well, and decides the other rows."""
+    decide = decider.engine.decide
+
+    def faulty(raw, *args):
+        if isinstance(raw.data, dict) and raw.data.get("id") == "boom":
+            raise KeyError("boom")
+        return decide(raw, *args)
+
+    monkeypatch.setattr(decider.engine, "decide", faulty)
+    stream = b"".join(line(case(id=i)) + b"\n" for i in ("a", "boom", "c"))
+    chunk = decider.decide_table(list(runner._line_units(io.BytesIO(stream), "x.jsonl")), "jsonl")
+    decided = [json.loads(d.text) for d in chunk.decided]
+    assert [d["outcome"] for d in decided] == ["license_required", "error", "license_required"]
+    assert decided[1]["id"] == "boom" and decided[1]["errors"][0]["code"] == "E499"
+
+
 def test_standard_input_is_json_lines_whatever_numbers_its_first_line_holds(cli):
     stream = b'{"id": 1, "date": "2025-10-20", "n": ' + b"9" * 5000 + b'}\n{"id": 2, "date": "2025-10-20"}\n'
     done = cli("eval", "--format", "json", "-", stdin=stream)
