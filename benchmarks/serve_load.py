@@ -26,22 +26,12 @@ import json
 import os
 import platform
 import random
-import socket
-import subprocess
 import sys
 import threading
 import time
 
 from policylang.testing.mix import realistic_cases
-
-HOST = "127.0.0.1"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind((HOST, 0))
-        return s.getsockname()[1]
-
+from policylang.testing.service import HOST, ServiceDidNotStart, started as start_service
 
 def requests_of(n: int, max_batch: int, seed: int) -> list[tuple[bytes, list[str], bool]]:
     """`n` request bodies (made before the clock starts): the body, its cases' ids in order, and
@@ -56,24 +46,6 @@ def requests_of(n: int, max_batch: int, seed: int) -> list[tuple[bytes, list[str
         body = cases[0] if count == 1 else cases
         made.append((json.dumps(body, ensure_ascii=False).encode("utf-8"), ids, count == 1))
     return made
-
-
-def start_service(port: int, workers: int) -> subprocess.Popen:
-    service = subprocess.Popen([sys.executable, "-m", "policylang", "serve", "--host", HOST, "--port", str(port),
-                                "--workers", str(workers)], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    deadline = time.monotonic() + 120
-    while True:
-        try:
-            connection = http.client.HTTPConnection(HOST, port, timeout=2)
-            connection.request("GET", "/healthz")
-            if connection.getresponse().status == 200:
-                return service
-        except OSError:
-            pass
-        if service.poll() is not None or time.monotonic() > deadline:
-            service.kill()
-            sys.exit("the service did not start: " + service.stderr.read().decode()[-2000:])
-        time.sleep(0.1)
 
 
 class Load:
@@ -158,8 +130,10 @@ def main() -> None:
     print(f"{len(work):,} requests holding {cases:,} cases of the realistic mix "
           f"(1 to {args.max_batch} a request), {args.concurrency} concurrent clients, "
           f"`policylang serve --workers {args.workers}` on {HOST}")
-    port = free_port()
-    service = start_service(port, args.workers)
+    try:
+        service, port = start_service("--workers", str(args.workers), timeout=120)
+    except ServiceDidNotStart as exc:
+        sys.exit(str(exc))
     try:
         started = time.perf_counter()
         load = Load(work, time.monotonic() + args.time_limit)

@@ -22,8 +22,6 @@ from __future__ import annotations
 
 import functools
 
-import z3
-
 from policylang.analysis.search import Analysis
 from policylang.analysis.shrink import shrink
 from policylang.analysis.witness import FastDecider, applied, realise

@@ -15,7 +15,6 @@ import itertools
 import json
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
@@ -35,6 +34,8 @@ pytest.importorskip("starlette")
 websocket = pytest.importorskip("websocket", reason="the browser tests speak to Chromium with websocket-client "
                                                     "(the `test` extra)")
 
+from policylang.testing.service import started  # noqa: E402
+
 
 def _browser() -> str:
     for name in BROWSERS:
@@ -42,12 +43,6 @@ def _browser() -> str:
         if found:
             return found
     pytest.skip("no Chromium found (apt-get install chromium; .ci/run installs it): the browser tests cannot run")
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def _get(url: str, timeout: float = 5) -> bytes:
@@ -148,21 +143,8 @@ class Browser:
 
 @pytest.fixture(scope="module")
 def service():
-    port = _free_port()
-    process = subprocess.Popen([sys.executable, "-m", "policylang", "serve", "--port", str(port)],
-                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while True:
-        try:
-            _get(base + "/healthz", 1)
-            break
-        except OSError:
-            if process.poll() is not None or time.monotonic() > deadline:
-                process.kill()
-                raise AssertionError("the service did not start: " + process.stderr.read().decode()[-2000:])
-            time.sleep(0.1)
-    yield base
+    process, port = started()
+    yield f"http://127.0.0.1:{port}"
     process.terminate()
     process.wait(10)
 

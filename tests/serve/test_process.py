@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import http.client
 import json
-import socket
 import subprocess
 import sys
 import time
@@ -15,14 +14,10 @@ import pytest
 
 pytest.importorskip("uvicorn")
 
+from policylang.testing.service import free_port as _free_port, started as _started  # noqa: E402
+
 ROOT = Path(__file__).parent.parent.parent
 EXAMPLES = ROOT / "examples" / "cases.json"
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def _request(port: int, method: str, path: str, body: bytes | None = None, kind: str = "application/json"):
@@ -33,24 +28,6 @@ def _request(port: int, method: str, path: str, body: bytes | None = None, kind:
         return response.status, response.read()
     finally:
         connection.close()
-
-
-def _started(*args: str) -> tuple[subprocess.Popen, int]:
-    """`policylang serve ARGS` on a free port of loopback, once it answers `/healthz` (within a minute)."""
-    port = _free_port()
-    service = subprocess.Popen([sys.executable, "-m", "policylang", "serve", "--port", str(port), *args],
-                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    deadline = time.monotonic() + 60
-    while True:
-        try:
-            if _request(port, "GET", "/healthz")[0] == 200:
-                return service, port
-        except OSError:
-            pass
-        if service.poll() is not None or time.monotonic() > deadline:
-            service.kill()
-            raise AssertionError("the service did not start: " + service.stderr.read().decode()[-2000:])
-        time.sleep(0.1)
 
 
 @pytest.fixture(params=[1, 2], ids=["one worker", "two workers"])
