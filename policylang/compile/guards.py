@@ -28,7 +28,7 @@ from typing import Any
 
 from policylang import ast
 from policylang.eval.expressions import compare
-from policylang.eval.values import MISSING, EnumValue, code_within
+from policylang.eval.values import MISSING, EnumValue
 from policylang.program import CASE_RECORD, Program
 
 UNKNOWN = object()          # a value (or truth) the guard does not know

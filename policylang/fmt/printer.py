@@ -190,7 +190,6 @@ class Printer(ExpressionPrinter):
         return f"expect {'not ' if c.negated else ''}applies {self.ref(c.scope)}"
 
     def visit_CaseTest(self, node: ast.CaseTest, indent: int) -> str:
-        pad = " " * (indent + INDENT)
         entries = [((id(node), "case"), False, self._line(["case ", _json_fill(node.case)], indent + INDENT))]
         for i, expectation in enumerate(node.expectations):
             expected = _expectation(expectation)

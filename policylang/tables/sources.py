@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Iterator
 
 from policylang.eval.runner import TableChunk
-from policylang.tables import GLOB_CHARACTERS, is_table, need
+from policylang.tables import GLOB_CHARACTERS, need
 
 ROWS = 2048              # rows in a chunk: a worker's unit of work
 

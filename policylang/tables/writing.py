@@ -25,7 +25,7 @@ from decimal import Decimal
 from typing import Any, Iterable
 
 from policylang.program import Program
-from policylang.tables.mapping import JSON_METADATA, ANY, Kind, RowReader, _ABSENT, _BadCell, _text
+from policylang.tables.mapping import JSON_METADATA, ANY, Kind, RowReader, _BadCell, _text
 
 _JSON = "json"
 
