@@ -65,7 +65,6 @@ def serve(host: str, port: int, policy_dirs: tuple[Path, ...], no_stdlib: bool, 
         except OSError as exc:
             raise click.BadParameter(f"cannot append to `{log_file}`: {exc.strerror or exc}",
                                      param_hint="--log") from None
-        log.close()                           # each process opens its own (appends are locked)
     command = ("policylang", *sys.argv[1:])
     try:
         live = LiveLibrary(paths, with_stdlib=not no_stdlib)      # with --workers too: refused here, once
@@ -73,7 +72,9 @@ def serve(host: str, port: int, policy_dirs: tuple[Path, ...], no_stdlib: bool, 
         click.echo(f"error: the library does not check:\n{_diagnostics(exc)}", err=True)
         sys.exit(2)
     if workers > 1:
-        del live                              # each worker loads its own
+        del live                              # each worker loads its own, and opens its own log
+        if log is not None:
+            log.close()                       # (appends are locked)
         # JSON: an environment variable cannot hold a NUL byte
         os.environ["POLICYLANG_SERVE"] = json.dumps({"stdlib": not no_stdlib, "max_body": max_body,
                                                      "log": str(log_file) if log_file else None,
@@ -88,12 +89,12 @@ def serve(host: str, port: int, policy_dirs: tuple[Path, ...], no_stdlib: bool, 
                 live.reload()
                 click.echo("policylang serve: library reloaded", err=True)
             except NotChecked as exc:
-                click.echo(f"policylang serve: reload refused, {exc}; the old library keeps serving", err=True)
+                click.echo(f"policylang serve: reload refused, {exc}; the old library keeps serving:\n"
+                           f"{_diagnostics(exc)}", err=True)
         threading.Thread(target=reload, daemon=True).start()
 
     if hasattr(signal, "SIGHUP"):
         signal.signal(signal.SIGHUP, on_hangup)
-    log = DecisionLog(log_file) if log_file is not None else None
     try:
         uvicorn.run(create_app(live, max_body, log, command), host=host, port=port, log_level="warning")
     finally:
@@ -102,7 +103,10 @@ def serve(host: str, port: int, policy_dirs: tuple[Path, ...], no_stdlib: bool, 
 
 
 def _diagnostics(exc) -> str:
-    return "\n".join(f"  {d['code']} {d.get('file', '')}:{d.get('line', '')} {d['message']}" for d in exc.diagnostics)
+    """A refused library's diagnostics, as `policylang check` prints them."""
+    from policylang.diagnostics import render_text
+
+    return render_text(exc.found)
 
 
 def app_from_environment():

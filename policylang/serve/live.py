@@ -37,10 +37,11 @@ class Served:
 
 
 class NotChecked(Exception):
-    """A library that does not check: its diagnostics, as JSON objects."""
+    """A library that does not check: its diagnostics (`found`), and as JSON objects."""
 
     def __init__(self, diagnostics: list[Diagnostic]):
         super().__init__(f"{sum(d.is_error for d in diagnostics)} error(s)")
+        self.found = diagnostics
         self.diagnostics = [to_json(d) for d in diagnostics]
 
 
