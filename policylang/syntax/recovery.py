@@ -79,8 +79,14 @@ def _next_token(ip) -> Token | None:
         except UnexpectedToken as exc:     # a token of another context: consumed, returned as is
             return exc.token
         except UnexpectedCharacters:      # a character no token starts with: skip it
-            state = ip.lexer_thread.state
-            state.line_ctr.feed(state.text.text[state.line_ctr.char_pos:state.line_ctr.char_pos + 1])
+            _skip_character(ip)
+
+
+def _skip_character(ip) -> None:
+    """Move the lexer past the character it stands at (one no token starts with)."""
+    state = ip.lexer_thread.state
+    at = state.line_ctr.char_pos
+    state.line_ctr.feed(state.text.text[at:at + 1])
 
 
 def _reach(ip, last: Token | None, limit: int) -> int:
@@ -264,8 +270,7 @@ def all_errors(parser: lark.Lark, text: str, start: str,
             if last is not None:
                 before.append(last)
             found.append(Found(exc, tuple(before)))
-            state = ip.lexer_thread.state
-            state.line_ctr.feed(text[exc.pos_in_stream:exc.pos_in_stream + 1])
+            _skip_character(ip)
             resumed = ip if _survives(ip, last) else _panic(ip, sync)
         if resumed is None:
             break
