@@ -34,14 +34,14 @@ def shrink(case: dict, holds: Callable[[dict], bool], day: str | None = None) ->
         if holds(moved):
             current = moved
     for path in reversed(list(_paths(current, ()))):
-        smaller = _without(current, path)
+        smaller = without(current, path)
         if holds(smaller):
             current = smaller
     for path in list(_countries(current, ())):
-        value = _get(current, path)
+        value = value_at(current, path)
         better = COUNTRIES[:COUNTRIES.index(value)] if value in COUNTRIES else COUNTRIES
         for country in better:
-            candidate = _with(current, path, country)
+            candidate = with_value(current, path, country)
             if holds(candidate):
                 current = candidate
                 break
@@ -75,30 +75,30 @@ def _countries(value: Any, prefix: tuple) -> Iterator[tuple]:
             yield from _countries(inner, prefix + (i,))
 
 
-def _get(value: Any, path: tuple) -> Any:
+def value_at(value: Any, path: tuple) -> Any:
     for step in path:
         value = value[step]
     return value
 
 
-def _without(value: Any, path: tuple) -> Any:
+def without(value: Any, path: tuple) -> Any:
     """A copy of `value` without what `path` names (copied along the path only)."""
     step, rest = path[0], path[1:]
     if isinstance(value, dict):
         if not rest:
             return {k: v for k, v in value.items() if k != step}
-        return {**value, step: _without(value[step], rest)}
+        return {**value, step: without(value[step], rest)}
     if not rest:
         return value[:step] + value[step + 1:]
-    return value[:step] + [_without(value[step], rest)] + value[step + 1:]
+    return value[:step] + [without(value[step], rest)] + value[step + 1:]
 
 
-def _with(value: Any, path: tuple, new: Any) -> Any:
+def with_value(value: Any, path: tuple, new: Any) -> Any:
     step, rest = path[0], path[1:]
-    inner = new if not rest else _with(value[step], rest, new)
+    inner = new if not rest else with_value(value[step], rest, new)
     if isinstance(value, dict):
         return {**value, step: inner}
     return value[:step] + [inner] + value[step + 1:]
 
 
-__all__ = ["shrink"]
+__all__ = ["shrink", "value_at", "with_value", "without"]

@@ -238,28 +238,19 @@ def _free_paths(seed: Any, other: Any, prefix: tuple = ()) -> list[tuple]:
     return paths
 
 
-def _set(case: dict, path: tuple, value: Any) -> dict:
-    head, *rest = path
-    return {**case, head: _set(case.get(head, {}), tuple(rest), value) if rest else value}
-
-
-def _get(case: dict, path: tuple) -> Any:
-    for name in path:
-        case = case[name]
-    return case
-
-
 def around(seeds: list[dict], schema: st.SearchStrategy[dict], fixed: dict) -> st.SearchStrategy[dict]:
     """A seed case with some of the fields it leaves out drawn from `schema` (and the `fixed`
     fields always from it); it shrinks towards the first seed, with nothing added."""
+    from policylang.analysis.shrink import value_at, with_value, without    # z3 comes with it: here only
+
     def draw_case(draw) -> dict:
         case = draw(st.sampled_from(seeds))
         other = draw(schema)
         for name in fixed:
-            case = _set(case, (name,), other[name]) if name in other else {k: v for k, v in case.items() if k != name}
+            case = with_value(case, (name,), other[name]) if name in other else without(case, (name,))
         for path in _free_paths(case, other):
             if draw(st.integers(0, 2)) == 2:            # each added one time in three
-                case = _set(case, path, _get(other, path))
+                case = with_value(case, path, value_at(other, path))     # its parents are in the case
         return case
     draw_case.__name__ = draw_case.__qualname__ = "case_around_a_witness"
     return st.composite(draw_case)()
