@@ -90,7 +90,8 @@ def _iso(day: datetime.date | None) -> str | None:
     return day.isoformat() if day else None
 
 
-def _same(a: validity.Status, b: validity.Status) -> bool:
+def same_status(a: validity.Status, b: validity.Status) -> bool:
+    """Whether a clause has the same status on two days: the same state, in the same window."""
     return a.state == b.state and a.window == b.window
 
 
@@ -98,10 +99,10 @@ def _since(life: validity.Life, day: datetime.date) -> datetime.date | None:
     """The first day of the status the clause has on `day` (None when it has had it always)."""
     now, since = life.status(day), None
     for change in sorted((c for c in life.changes() if c <= day), reverse=True):
-        if not _same(life.status(change), now):
+        if not same_status(life.status(change), now):
             break
         since = change
-        if not _same(life.status(change - ONE_DAY), now):
+        if not same_status(life.status(change - ONE_DAY), now):
             break
     return since
 
@@ -132,7 +133,7 @@ def changes_between(program: Program, after: datetime.date, through: datetime.da
         life = table[key]
         for change in life.changes():
             if change > after and (through is None or change <= through) \
-                    and not _same(life.status(change), life.status(change - ONE_DAY)):
+                    and not same_status(life.status(change), life.status(change - ONE_DAY)):
                 phrase = _change_phrase(life.status(change - ONE_DAY), life.status(change), life.repealed_by)
                 events.append((change, key.policy, phrase, key.clause))
     events.sort(key=lambda e: (e[0], e[1], e[2]))

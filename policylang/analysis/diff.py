@@ -79,11 +79,11 @@ def diff_dates(program: Program, first: datetime.date, second: datetime.date, bo
     >>> [(str(x.key), x.before["outcome"], x.after["outcome"]) for x in d.differences]
     [('MOFCOM-2024-46 2(a)', 'license_required', 'denied_in_principle')]
     """
-    from policylang.timeline import clause_rows
+    from policylang.timeline import clause_rows, same_status
     before = {r.key: r for r in clause_rows(program, first)}
     after = {r.key: r for r in clause_rows(program, second)}
     changes = tuple(Change(k, before[k].describe(), after[k].describe()) for k in before
-                    if before[k].status.state != after[k].status.state or before[k].status.window != after[k].status.window)
+                    if not same_status(before[k].status, after[k].status))
     lib = Library(program, bounds)
     enc = DecisionEncoding(lib)
     sides = [Side(lib, enc, lib.facts_on(d), d) for d in (first, second)]

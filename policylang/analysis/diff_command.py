@@ -116,8 +116,8 @@ def to_json(d, dated: bool) -> str:
 
 
 def _windows(windows) -> list:
-    from policylang.analysis.findings import FIRST_DAY, LAST_DAY
-    return [[a.isoformat() if a > FIRST_DAY else None, b.isoformat() if b < LAST_DAY else None] for a, b in windows]
+    from policylang.analysis.findings import _end, _start
+    return [[_start(a), _end(b)] for a, b in windows]
 
 
 def to_text(d, dated: bool) -> str:
