@@ -107,6 +107,15 @@ def _since(life: validity.Life, day: datetime.date) -> datetime.date | None:
     return since
 
 
+def state_on(program: Program, day: datetime.date, with_clauses: bool = True) -> dict:
+    """The library's state on `day` as `timeline --format json` gives it (and `GET /v1/timeline`):
+    every clause's status, the changes just past and those to come."""
+    doc = {"clauses": [r.to_json() for r in clause_rows(program, day)]} if with_clauses else {}
+    doc.update({"recent_changes": [c.to_json() for c in recent_changes(program, day)],
+                "changes": [c.to_json() for c in coming_changes(program, day)]})
+    return doc
+
+
 def clause_rows(program: Program, day: datetime.date) -> list[ClauseRow]:
     """Every clause of the program, in announcement and clause order, with its status on `day`."""
     table = validity.lives(program)
@@ -320,10 +329,7 @@ def timeline(day, first, last, changes_only: bool, policy_dirs: tuple[Path, ...]
         if ranged:
             doc.update({"from": start.isoformat(), "to": _iso(last), "changes_in_range": [c.to_json() for c in in_range]})
         if not changes_only or not ranged:
-            rows, changes, recent = clause_rows(program, on), coming_changes(program, on), recent_changes(program, on)
-            if not changes_only:
-                doc["clauses"] = [r.to_json() for r in rows]
-            doc.update({"recent_changes": [c.to_json() for c in recent], "changes": [c.to_json() for c in changes]})
+            doc.update(state_on(program, on, with_clauses=not changes_only))
         click.echo(json.dumps(doc, ensure_ascii=False, indent=2))
         return
     parts = [render_changes(program, start, last, in_range)] if ranged else []

@@ -210,16 +210,14 @@ def create_app(live: LiveLibrary, max_body: int = MAX_BODY, log=None,
                              "announcements": announcements})
 
     async def timeline(request: Request) -> Response:
-        from policylang.timeline import clause_rows, coming_changes, recent_changes
+        from policylang.timeline import state_on
 
         try:
             day = _date_param(request, "date") or datetime.date.today()
         except _BadQuery as bad:
             return bad.response
         program = live.current.program
-        return JSONResponse({"date": day.isoformat(), "clauses": [r.to_json() for r in clause_rows(program, day)],
-                             "recent_changes": [c.to_json() for c in recent_changes(program, day)],
-                             "changes": [c.to_json() for c in coming_changes(program, day)]})
+        return JSONResponse({"date": day.isoformat(), **state_on(program, day)})
 
     async def bands(request: Request) -> Response:
         from policylang.timeline import bands as timeline_bands
