@@ -287,39 +287,37 @@ def test_division_by_zero_names_the_divisor(tmp_path, cli):
     assert _first_error(decision) == ("E401", "item.value"), decision
 
 
-def test_a_fault_in_one_case_is_that_case_error_and_the_run_exits_1(monkeypatch, decider):
-    """An internal fault (simulated: the engine raises on one case) is that case's E499, labelled
-    as policylang's fault; the cases around it are decided as usual."""
+@pytest.fixture
+def faulty(monkeypatch, decider):
+    """The decider, its engine raising on the case whose id is `boom` (a simulated internal
+    fault), and the units of three cases with it in the middle."""
     decide = decider.engine.decide
 
-    def faulty(raw, *args):
+    def raising(raw, *args):
         if isinstance(raw.data, dict) and raw.data.get("id") == "boom":
             raise KeyError("\udcff not writable")
         return decide(raw, *args)
 
-    monkeypatch.setattr(decider.engine, "decide", faulty)
+    monkeypatch.setattr(decider.engine, "decide", raising)
     stream = b"".join(line(case(id=i)) + b"\n" for i in ("a", "boom", "c"))
-    decided = [json.loads(decider.decide(u, "jsonl").text)
-               for u in runner._line_units(io.BytesIO(stream), "x.jsonl")]
+    return decider, list(runner._line_units(io.BytesIO(stream), "x.jsonl"))
+
+
+def test_a_fault_in_one_case_is_that_case_error_and_the_run_exits_1(faulty):
+    """An internal fault (simulated: the engine raises on one case) is that case's E499, labelled
+    as policylang's fault; the cases around it are decided as usual."""
+    decider, units = faulty
+    decided = [json.loads(decider.decide(u, "jsonl").text) for u in units]
     assert [d["outcome"] for d in decided] == ["license_required", "error", "license_required"]
     assert decided[1]["id"] == "boom" and decided[1]["errors"][0]["code"] == "E499"
     assert "please report it" in decided[1]["errors"][0]["message"]
 
 
-def test_a_fault_in_one_row_of_a_chunk_is_that_row_error(monkeypatch, decider):
+def test_a_fault_in_one_row_of_a_chunk_is_that_row_error(faulty):
     """The path of tables and worker chunks (`decide_table`, straight to `decide_raw`, with no
     catch around it) turns a fault into that row's E499 as well, and decides the other rows."""
-    decide = decider.engine.decide
-
-    def faulty(raw, *args):
-        if isinstance(raw.data, dict) and raw.data.get("id") == "boom":
-            raise KeyError("boom")
-        return decide(raw, *args)
-
-    monkeypatch.setattr(decider.engine, "decide", faulty)
-    stream = b"".join(line(case(id=i)) + b"\n" for i in ("a", "boom", "c"))
-    chunk = decider.decide_table(list(runner._line_units(io.BytesIO(stream), "x.jsonl")), "jsonl")
-    decided = [json.loads(d.text) for d in chunk.decided]
+    decider, units = faulty
+    decided = [json.loads(d.text) for d in decider.decide_table(units, "jsonl").decided]
     assert [d["outcome"] for d in decided] == ["license_required", "error", "license_required"]
     assert decided[1]["id"] == "boom" and decided[1]["errors"][0]["code"] == "E499"
 
